@@ -1,0 +1,1 @@
+"""Everything that talks to (or describes) the Zoom REST API."""
