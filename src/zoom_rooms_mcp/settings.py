@@ -120,7 +120,7 @@ def load_settings(*, demo: bool | None = None, env_file: str | Path | None = ".e
         overrides["zoom_rooms_demo"] = demo
     problems: list[str] = []
     try:
-        settings = Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        settings = Settings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         bad_fields: set[str] = set()
         for err in exc.errors(include_input=False, include_url=False):
@@ -134,7 +134,7 @@ def load_settings(*, demo: bool | None = None, env_file: str | Path | None = ".e
         # Validate again with the malformed values replaced by defaults, to report missing credentials too.
         defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in bad_fields}
         try:
-            settings = Settings(_env_file=env_file, **{**overrides, **defaults})  # type: ignore[call-arg]
+            settings = Settings(_env_file=env_file, **{**overrides, **defaults})
         except ValidationError:
             raise ConfigError(problems) from None
     problems.extend(

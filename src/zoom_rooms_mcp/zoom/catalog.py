@@ -56,7 +56,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     e.key: e
     for e in (
         Endpoint("list_rooms", "/rooms", Category.MEDIUM, _ROOM, ("zoom_rooms:read:list_rooms:admin",)),
-        Endpoint("list_locations", "/rooms/locations", Category.MEDIUM, _ROOM, ("zoom_rooms:read:list_locations:admin",)),
+        Endpoint(
+            "list_locations", "/rooms/locations", Category.MEDIUM, _ROOM, ("zoom_rooms:read:list_locations:admin",)
+        ),
         Endpoint(
             "location_structure",
             "/rooms/locations/structure",
@@ -75,9 +77,15 @@ ENDPOINTS: dict[str, Endpoint] = {
             ("zoom_rooms:read:account_profile:admin",),
         ),
         Endpoint("get_room", "/rooms/{roomId}", Category.MEDIUM, _ROOM, ("zoom_rooms:read:room:admin",)),
-        Endpoint("list_devices", "/rooms/{roomId}/devices", Category.MEDIUM, _ROOM, ("zoom_rooms:read:list_devices:admin",)),
-        Endpoint("room_settings", "/rooms/{id}/settings", Category.MEDIUM, _ROOM, ("zoom_rooms:read:room_settings:admin",)),
-        Endpoint("sensor_data", "/rooms/{roomId}/sensor_data", Category.MEDIUM, _ROOM, ("zoom_rooms:read:sensor_data:admin",)),
+        Endpoint(
+            "list_devices", "/rooms/{roomId}/devices", Category.MEDIUM, _ROOM, ("zoom_rooms:read:list_devices:admin",)
+        ),
+        Endpoint(
+            "room_settings", "/rooms/{id}/settings", Category.MEDIUM, _ROOM, ("zoom_rooms:read:room_settings:admin",)
+        ),
+        Endpoint(
+            "sensor_data", "/rooms/{roomId}/sensor_data", Category.MEDIUM, _ROOM, ("zoom_rooms:read:sensor_data:admin",)
+        ),
         Endpoint(
             "dashboard_rooms",
             "/metrics/zoomrooms",

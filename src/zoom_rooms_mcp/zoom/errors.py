@@ -42,7 +42,9 @@ class ZoomScopeError(ZoomError):
 class ZoomNotFoundError(ZoomError):
     """Zoom code 1012 (room) or 4801 (location), or a plain 404."""
 
-    def __init__(self, message: str, *, resource: str, resource_id: str, status: int = 404, code: int | None = None):
+    def __init__(
+        self, message: str, *, resource: str, resource_id: str = "", status: int = 404, code: int | None = None
+    ) -> None:
         super().__init__(message, status=status, code=code)
         self.resource = resource
         self.resource_id = resource_id
