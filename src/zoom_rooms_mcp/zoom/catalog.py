@@ -186,7 +186,3 @@ TOOL_ENDPOINTS: dict[str, tuple[str, ...]] = {
 # Endpoints a tool can do without (it degrades and says so in ``notes``).
 OPTIONAL_ENDPOINTS: frozenset[str] = frozenset({"dashboard_rooms", "list_devices", "location_structure", "get_room"})
 
-
-def scope_hint(endpoint: Endpoint) -> str:
-    """Human text naming the scopes that unlock an endpoint: granular first, classic as the alternative."""
-    return f"{' or '.join(endpoint.granular_scopes)} (classic: {' or '.join(endpoint.classic_scopes)})"

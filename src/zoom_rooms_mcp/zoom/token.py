@@ -262,6 +262,9 @@ class TokenManager:
         await self.invalidate(None)
         return existed
 
+    def seconds_left(self, token: AccessToken) -> int:
+        return max(0, int(token.expires_at - self._clock()))
+
     def read_cache_file(self) -> AccessToken | None:
         """The token currently on disk, if valid (for ``token`` status output)."""
         return self._file.read(self._clock()) if self._file else None

@@ -1,0 +1,299 @@
+"""Fleet data access: what the tools read from Zoom, cached with honest freshness.
+
+* The location tree changes rarely: cached for minutes (``tree_ttl``).
+* Room status changes often: cached for seconds (``rooms_ttl``); where only placement matters (room
+  counts per location) an older listing is good enough (``placement_ttl``).
+* A location-scoped query reads only that subtree (``/rooms?location_id=``, one query per location)
+  when that costs fewer requests than paging through the whole fleet, and the full listing otherwise.
+* Devices and dashboard rows are cached per room so a follow-up page of the same report is free.
+Every cache is single-flight, so concurrent tool calls share one upstream read.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import anyio
+from rapidfuzz import fuzz, process
+
+from zoom_rooms_mcp.cache import TTLCache
+from zoom_rooms_mcp.locations.model import LocationTree
+from zoom_rooms_mcp.locations.resolver import LocationResolver
+from zoom_rooms_mcp.locations.text import fold
+from zoom_rooms_mcp.zoom.client import PAGE_SIZE, ZoomClient
+from zoom_rooms_mcp.zoom.errors import ZoomError, ZoomScopeError
+
+Room = dict[str, Any]
+FANOUT_CONCURRENCY = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Data plus the wall-clock time it was read from Zoom (shown to the model as ``data_as_of``)."""
+
+    fetched_at: float
+
+    @property
+    def as_of(self) -> str:
+        return datetime.fromtimestamp(self.fetched_at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class TreeSnapshot(Snapshot):
+    tree: LocationTree
+    resolver: LocationResolver
+    structure: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomsSnapshot(Snapshot):
+    rooms: list[Room] = field(default_factory=list)
+
+
+class RoomLookupError(Exception):
+    """No single room fits; ``candidates`` are the closest names (for the error text)."""
+
+    def __init__(self, query: str, candidates: list[Room]) -> None:
+        super().__init__(query)
+        self.query = query
+        self.candidates = candidates
+
+
+class FleetService:
+    def __init__(
+        self,
+        client: ZoomClient,
+        *,
+        tree_ttl: float = 600.0,
+        rooms_ttl: float = 30.0,
+        placement_ttl: float = 600.0,
+        devices_ttl: float = 120.0,
+        dashboard_ttl: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.tree_ttl = tree_ttl
+        self.rooms_ttl = rooms_ttl
+        self.placement_ttl = placement_ttl
+        self.devices_ttl = devices_ttl
+        self.dashboard_ttl = dashboard_ttl
+        self._wall = wall_clock
+        self._cache = TTLCache(clock)
+        self._known_total: int | None = None
+
+    def invalidate(self) -> None:
+        """Drop every cached read (``test_zoom_connection(force_refresh=True)``)."""
+        self._cache.clear()
+        self._known_total = None
+
+    # --- locations -------------------------------------------------------------------------------
+
+    async def tree(self) -> TreeSnapshot:
+        entry = await self._cache.get(("tree",), self.tree_ttl, self._load_tree)
+        snapshot: TreeSnapshot = entry.value
+        return snapshot
+
+    async def _load_tree(self) -> TreeSnapshot:
+        fetched_at = self._wall()
+        locations = await self.client.get_all("list_locations", items="locations")
+        structure: list[str] | None
+        try:
+            body = await self.client.get("location_structure")
+            raw = body.get("structures")
+            structure = [str(s) for s in raw] if isinstance(raw, list) else None
+        except ZoomScopeError:
+            structure = None  # optional: inferred from the types present instead
+        tree = LocationTree.from_zoom(locations, structure)
+        return TreeSnapshot(
+            fetched_at=fetched_at, tree=tree, resolver=LocationResolver(tree), structure=list(tree.structure)
+        )
+
+    # --- rooms -----------------------------------------------------------------------------------
+
+    async def all_rooms(self, *, room_type: str | None = None, max_age: float | None = None) -> RoomsSnapshot:
+        ttl = self.rooms_ttl if max_age is None else max_age
+        entry = await self._cache.get(("rooms", room_type), ttl, lambda: self._load_rooms(room_type))
+        snapshot: RoomsSnapshot = entry.value
+        return snapshot
+
+    async def _load_rooms(self, room_type: str | None) -> RoomsSnapshot:
+        fetched_at = self._wall()
+        rooms = await self.client.get_all("list_rooms", items="rooms", params={"type": room_type})
+        if room_type is None:
+            self._known_total = len(rooms)
+        return RoomsSnapshot(fetched_at=fetched_at, rooms=rooms)
+
+    async def rooms_in(self, location_ids: Iterable[str] | None, *, room_type: str | None = None) -> RoomsSnapshot:
+        """Rooms placed at any of ``location_ids`` (already expanded to whole subtrees), or all rooms."""
+        if location_ids is None:
+            return await self.all_rooms(room_type=room_type)
+        targets = sorted(set(location_ids))
+        cached = self._cache.peek(("rooms", room_type), self.rooms_ttl)
+        if cached is None and len(targets) < self._full_listing_cost():
+            return await self._rooms_per_location(targets, room_type)
+        snapshot = cached.value if cached is not None else await self.all_rooms(room_type=room_type)
+        wanted = set(targets)
+        return RoomsSnapshot(
+            fetched_at=snapshot.fetched_at, rooms=[r for r in snapshot.rooms if r.get("location_id") in wanted]
+        )
+
+    def _full_listing_cost(self) -> int:
+        """Requests a full listing takes; before the first listing, assume a small fleet (a few pages)."""
+        if self._known_total is None:
+            return 4
+        return max(1, math.ceil(self._known_total / PAGE_SIZE))
+
+    async def _rooms_per_location(self, targets: Sequence[str], room_type: str | None) -> RoomsSnapshot:
+        fetched_at = self._wall()
+        found: dict[str, Room] = {}
+
+        async def load(location_id: str) -> list[Room]:
+            return await self.client.get_all(
+                "list_rooms", items="rooms", params={"location_id": location_id, "type": room_type}
+            )
+
+        async def one(location_id: str) -> None:
+            entry = await self._cache.get(("rooms@", location_id, room_type), self.rooms_ttl, lambda: load(location_id))
+            for room in entry.value:
+                # Dedupe: if Zoom's location_id filter includes descendants, parents and children overlap.
+                if room.get("location_id") in wanted:
+                    found.setdefault(str(room.get("id")), room)
+
+        wanted = set(targets)
+        await gather(one, targets)
+        return RoomsSnapshot(fetched_at=fetched_at, rooms=list(found.values()))
+
+    async def find_room(self, query: str) -> Room:
+        """A room by id, dashboard id or name: exact (folded) first, then a unique fuzzy match."""
+        text = query.strip()
+        # A server-side name filter is one request; only fall back to the whole listing if it is not decisive.
+        if self._cache.peek(("rooms", None), self.rooms_ttl) is None and 0 < len(text) <= 64:
+            try:
+                narrowed = await self.client.get_all("list_rooms", items="rooms", params={"query_name": text})
+            except ZoomError:
+                narrowed = []
+            match = _exact(narrowed, text)
+            if match is not None:
+                return match
+        rooms = (await self.all_rooms()).rooms
+        match = _exact(rooms, text)
+        if match is not None:
+            return match
+        raise_or_fuzzy = _fuzzy(rooms, text)
+        if isinstance(raise_or_fuzzy, RoomLookupError):
+            raise raise_or_fuzzy
+        return raise_or_fuzzy
+
+    # --- per-room reads --------------------------------------------------------------------------
+
+    async def profile(self, room_id: str) -> dict[str, Any]:
+        entry = await self._cache.get(
+            ("profile", room_id), self.devices_ttl, lambda: self.client.get("get_room", room_id)
+        )
+        profile: dict[str, Any] = entry.value
+        return profile
+
+    async def devices(self, room_id: str) -> list[dict[str, Any]]:
+        async def load() -> list[dict[str, Any]]:
+            body = await self.client.get("list_devices", room_id)
+            devices = body.get("devices", [])
+            return [d for d in devices if isinstance(d, dict)] if isinstance(devices, list) else []
+
+        entry = await self._cache.get(("devices", room_id), self.devices_ttl, load)
+        devices: list[dict[str, Any]] = entry.value
+        return devices
+
+    async def dashboard_rows(self, dashboard_ids: Sequence[str] | None) -> dict[str, dict[str, Any]]:
+        """Dashboard rows keyed by dashboard room id, for the given rooms (None: the whole fleet).
+
+        ``/metrics/zoomrooms`` is Resource-intensive (10-20 requests per *minute*), so a handful of rooms
+        is read with the per-room endpoint (Heavy, tens per second) and only large scopes use the list.
+        """
+        listing = self._cache.peek(("dashboard",), self.dashboard_ttl)
+        if listing is None and dashboard_ids is not None and len(dashboard_ids) <= 100:
+            today = date.fromtimestamp(self._wall()).isoformat()
+            rows: dict[str, dict[str, Any]] = {}
+
+            async def one(dashboard_id: str) -> None:
+                entry = await self._cache.get(
+                    ("dashboard@", dashboard_id),
+                    self.dashboard_ttl,
+                    lambda: self.client.get("dashboard_room", dashboard_id, params={"from": today, "to": today}),
+                )
+                rows[dashboard_id] = entry.value
+
+            await gather(one, dashboard_ids)
+            return rows
+        if listing is None:
+            listing = await self._cache.get(("dashboard",), self.dashboard_ttl, self._load_dashboard)
+        everything: dict[str, dict[str, Any]] = listing.value
+        if dashboard_ids is None:
+            return everything
+        return {i: everything[i] for i in dashboard_ids if i in everything}
+
+    async def _load_dashboard(self) -> dict[str, dict[str, Any]]:
+        rows = await self.client.get_all("dashboard_rooms", items="zoom_rooms")
+        return {str(row.get("id")): row for row in rows}
+
+    async def issue_history(self, dashboard_id: str, start: date, end: date) -> list[dict[str, Any]]:
+        return await self.client.get_all(
+            "dashboard_room_issues",
+            dashboard_id,
+            items="issue_details",
+            params={"from": start.isoformat(), "to": end.isoformat()},
+        )
+
+
+async def gather(fn: Callable[[str], Awaitable[None]], items: Sequence[str]) -> None:
+    """Run ``fn`` over ``items`` with bounded concurrency (the client's pacer does the rate limiting).
+
+    The first failure cancels the rest and is re-raised as itself, not as an ExceptionGroup, so callers
+    can catch typed Zoom errors.
+    """
+    limiter = anyio.CapacityLimiter(FANOUT_CONCURRENCY)
+    failures: list[Exception] = []
+
+    async def run(item: str) -> None:
+        async with limiter:
+            try:
+                await fn(item)
+            except Exception as exc:
+                failures.append(exc)
+                tg.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        for item in items:
+            tg.start_soon(run, item)
+    if failures:
+        raise failures[0]
+
+
+def _exact(rooms: Sequence[Room], text: str) -> Room | None:
+    for key in ("id", "room_id"):
+        for room in rooms:
+            if room.get(key) == text:
+                return room
+    folded = fold(text)
+    same = [room for room in rooms if fold(str(room.get("name", ""))) == folded]
+    return same[0] if len(same) == 1 else None
+
+
+def _fuzzy(rooms: Sequence[Room], text: str) -> Room | RoomLookupError:
+    folded = fold(text)
+    if not folded:
+        return RoomLookupError(text, [])
+    names = [fold(str(room.get("name", ""))) for room in rooms]
+    containing = [room for room, name in zip(rooms, names, strict=True) if folded in name.split() or folded == name]
+    if len(containing) == 1:
+        return containing[0]
+    scored = process.extract(folded, names, scorer=fuzz.WRatio, limit=5, score_cutoff=60)
+    candidates = [rooms[index] for _, _, index in scored]
+    if scored and scored[0][1] >= 86 and (len(scored) == 1 or scored[0][1] - scored[1][1] >= 6):
+        return rooms[scored[0][2]]
+    return RoomLookupError(text, candidates or list(containing[:5]))

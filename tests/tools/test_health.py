@@ -1,0 +1,108 @@
+"""get_fleet_health and get_room_issues: sources, progress, plans and scopes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.tools.conftest import call, call_error, simulator
+from tests.tools.fleet_truth import rooms_under
+from zoom_rooms_mcp.simulator import Simulator
+
+pytestmark = pytest.mark.anyio
+
+MUNICH = "Germany > Bayern > München > Munich Campus"
+
+
+async def test_health_report_for_munich(connect: Callable[..., Any], sim: Simulator) -> None:
+    rooms = rooms_under(sim.fleet, MUNICH)
+    progress: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        progress.append((done, total, message))
+
+    async with connect(sim) as client:
+        report = await call(
+            client, "get_fleet_health", {"location_query": "Munich campus"}, progress_callback=on_progress
+        )
+    assert report["summary"]["total_rooms"] == len(rooms)
+    assert report["summary"]["by_status"] == dict(Counter(r.status for r in rooms))
+    assert report["sources"] == ["rooms", "dashboard", "devices"]
+    assert report["resolution"]["locations"][0]["path"] == MUNICH
+    problem_ids = {p["id"] for p in report["problem_rooms"]}
+    # Every room the simulator made unhealthy is reported; offline rooms are critical and come first.
+    assert {r.id for r in rooms if r.status == "Offline" or r.health in ("warning", "critical")} <= problem_ids
+    severities = [p["health"] for p in report["problem_rooms"]]
+    assert severities == sorted(severities, key=lambda h: h != "critical")
+    for p in report["problem_rooms"]:
+        assert p["problems"]
+        assert p["location_path"].startswith(MUNICH)
+    active = sum(r.status != "UnderConstruction" for r in rooms)
+    assert progress[0][:2] == (0, active)
+    assert progress[-1][:2] == (active, active)
+    assert sim.stats.rate_limited == 0
+
+
+async def test_health_without_devices_and_on_the_pro_plan(connect: Callable[..., Any]) -> None:
+    pro = simulator(plan="pro")
+    async with connect(pro) as client:
+        report = await call(client, "get_fleet_health", {"location_query": "Seattle", "include_devices": False})
+    assert report["sources"] == ["rooms"]
+    assert any("Business" in note for note in report["notes"])
+    offline = {r.id for r in rooms_under(pro.fleet, "United States > Washington > Seattle") if r.status == "Offline"}
+    assert {p["id"] for p in report["problem_rooms"] if p["health"] == "critical"} == offline
+    assert pro.stats.by_endpoint.get("list_devices", 0) == 0
+
+
+async def test_health_notes_missing_device_scope(connect: Callable[..., Any]) -> None:
+    limited = simulator(
+        scopes=[
+            "room:read:admin".replace("room:read:admin", "zoom_rooms:read:list_rooms:admin"),
+            "zoom_rooms:read:list_locations:admin",
+            "dashboard_zr:read:admin",
+        ]
+    )
+    async with connect(limited) as client:
+        report = await call(client, "get_fleet_health", {"location_query": "Denver"})
+    assert "devices" not in report["sources"]
+    assert any("zoom_rooms:read:list_devices:admin" in note for note in report["notes"])
+
+
+async def test_health_pages_through_problem_rooms(connect: Callable[..., Any], sim: Simulator) -> None:
+    async with connect(sim) as client:
+        first = await call(client, "get_fleet_health", {"limit": 3})
+        second = await call(client, "get_fleet_health", {"limit": 3, "cursor": first["next_cursor"]})
+    assert first["summary"] == second["summary"]
+    assert not {p["id"] for p in first["problem_rooms"]} & {p["id"] for p in second["problem_rooms"]}
+    assert first["summary"]["total_rooms"] == len(sim.fleet.rooms)
+
+
+async def test_room_issue_history(connect: Callable[..., Any], sim: Simulator) -> None:
+    room = max(sim.fleet.rooms, key=lambda r: len(r.issue_history))
+    since = (datetime.now(UTC).date() - timedelta(days=6)).isoformat()
+    expected = [e for e in room.issue_history if e.time[:10] >= since]
+    async with connect(sim) as client:
+        result = await call(client, "get_room_issues", {"room": room.name, "days": 7, "limit": 500})
+    assert result["room"]["id"] == room.id
+    assert result["total_count"] == len(expected)
+    assert [e["issue"] for e in result["issues"]] == [
+        e.issue for e in sorted(expected, key=lambda e: e.time, reverse=True)
+    ]
+    assert result["to"] == datetime.now(UTC).date().isoformat()
+    assert result["from"] == since
+
+
+async def test_room_issues_needs_the_dashboard(connect: Callable[..., Any]) -> None:
+    pro = simulator(plan="pro")
+    no_scope = simulator(scopes=["room:read:admin"])
+    async with connect(pro) as client:
+        plan_text = await call_error(client, "get_room_issues", {"room": "Everest"})
+    async with connect(no_scope) as client:
+        scope_text = await call_error(client, "get_room_issues", {"room": "Everest"})
+    assert "Business" in plan_text
+    assert "dashboard:read:issues_zoomroom:admin" in scope_text
+    assert "dashboard_home:read:admin" in scope_text
