@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
 import pytest
+from mcp import Client
+
+from tests.harness import connector
 
 
 @pytest.fixture
@@ -32,3 +39,8 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def connect(tmp_path: Path) -> Callable[..., AbstractAsyncContextManager[Client]]:
+    return connector(tmp_path / "tokens")

@@ -110,9 +110,7 @@ class FleetService:
         except ZoomScopeError:
             structure = None  # optional: inferred from the types present instead
         tree = LocationTree.from_zoom(locations, structure)
-        return TreeSnapshot(
-            fetched_at=fetched_at, tree=tree, resolver=LocationResolver(tree), structure=list(tree.structure)
-        )
+        return TreeSnapshot(fetched_at=fetched_at, tree=tree, resolver=tree.resolver, structure=list(tree.structure))
 
     # --- rooms -----------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.tools.conftest import call, call_error, simulator
+from tests.harness import call, call_error, simulator
 from zoom_rooms_mcp.simulator import Simulator
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.tools.conftest import call, call_error
+from tests.harness import call, call_error
 from tests.tools.fleet_truth import location, path, rooms_under
 from zoom_rooms_mcp.simulator import Simulator
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.tools.conftest import call, call_error, simulator
+from tests.harness import call, call_error, simulator
 from tests.tools.fleet_truth import path, rooms_under
 from zoom_rooms_mcp.simulator import Simulator
 

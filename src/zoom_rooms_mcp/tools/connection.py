@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from zoom_rooms_mcp.tools.common import READ_ONLY, app
 from zoom_rooms_mcp.tools.errors import zoom_errors
 from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, OPTIONAL_ENDPOINTS, TOOL_ENDPOINTS
+from zoom_rooms_mcp.zoom.token import TokenResult
 
 
 class ToolAccess(BaseModel):
@@ -84,6 +85,10 @@ def register(server: MCPServer) -> None:
             result = await state.tokens.get_token(force_refresh=force_refresh)
             # One real call proves the token is accepted by the API, not only issued.
             await state.client.get("list_rooms", params={"page_size": 1})
+        current = state.tokens.cached_token
+        if current is not None and current.value != result.token.value:
+            # Zoom refused the cached token and the call recovered with a new one: report the token in use.
+            result = TokenResult(current, "endpoint")
         granted = result.token.scopes
         missing, access = scope_report(granted)
         unavailable = [a.tool for a in access if not a.available]

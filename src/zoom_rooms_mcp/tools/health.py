@@ -33,7 +33,7 @@ from zoom_rooms_mcp.tools.rooms import (
     unresolved_message,
 )
 from zoom_rooms_mcp.zoom.catalog import ENDPOINTS
-from zoom_rooms_mcp.zoom.errors import ZoomError, ZoomPlanError, ZoomScopeError, sanitize
+from zoom_rooms_mcp.zoom.errors import ZoomError, ZoomPlanError, ZoomScopeError, clean
 
 MAX_DEVICE_CHECKS = 500
 Source = Literal["rooms", "devices", "dashboard"]
@@ -173,7 +173,7 @@ def register(server: MCPServer) -> None:
                         assessment.severity,
                         ProblemRoom(
                             id=key,
-                            name=sanitize(room.get("name", ""), NAME_LIMIT),
+                            name=clean(room.get("name", ""), NAME_LIMIT),
                             location_path=location_path(snapshot, room.get("location_id")),
                             status=str(room.get("status", "")),
                             health=assessment.verdict,
@@ -236,7 +236,7 @@ def register(server: MCPServer) -> None:
                 ) from None
             raise
         parsed = sorted(
-            (IssueEvent(issue=sanitize(e.get("issue", ""), 120), time=str(e.get("time", ""))) for e in events),
+            (IssueEvent(issue=clean(e.get("issue", ""), 200), time=str(e.get("time", ""))) for e in events),
             key=lambda e: e.time,
             reverse=True,
         )
@@ -246,7 +246,7 @@ def register(server: MCPServer) -> None:
             room=IssueRoom(
                 id=str(found.get("id", "")),
                 room_id=dashboard_id,
-                name=sanitize(found.get("name", ""), NAME_LIMIT),
+                name=clean(found.get("name", ""), NAME_LIMIT),
                 location_path=location_path(snapshot, found.get("location_id")),
             ),
             from_=start.isoformat(),

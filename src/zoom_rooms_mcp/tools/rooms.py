@@ -27,7 +27,14 @@ from zoom_rooms_mcp.tools.common import (
 )
 from zoom_rooms_mcp.tools.errors import describe, zoom_errors
 from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, Endpoint
-from zoom_rooms_mcp.zoom.errors import ZoomError, ZoomNotFoundError, ZoomPlanError, ZoomScopeError, sanitize
+from zoom_rooms_mcp.zoom.errors import (
+    ZoomError,
+    ZoomNotFoundError,
+    ZoomPlanError,
+    ZoomScopeError,
+    clean,
+    sanitize,
+)
 
 RoomStatus = Literal["Available", "InMeeting", "Offline", "UnderConstruction"]
 ROOM_TYPES = (
@@ -104,7 +111,7 @@ def summarise(room: Room, snapshot: TreeSnapshot) -> RoomSummary:
     return RoomSummary(
         id=str(room.get("id", "")),
         room_id=str(room.get("room_id") or room.get("id", "")),
-        name=sanitize(room.get("name", ""), NAME_LIMIT),
+        name=clean(room.get("name", ""), NAME_LIMIT),
         status=str(room.get("status", "")),
         location_id=str(room["location_id"]) if room.get("location_id") else None,
         location_path=location_path(snapshot, room.get("location_id")),
@@ -160,7 +167,9 @@ async def find_room_or_explain(state: AppContext, room: str) -> Room:
         return await state.fleet.find_room(room)
     except RoomLookupError as exc:
         if exc.candidates:
-            names = ", ".join(f"'{sanitize(c.get('name'), 60)}' (id {c.get('id')})" for c in exc.candidates[:5])
+            names = ", ".join(
+                f"'{sanitize(c.get('name'), 60)}' (id {sanitize(c.get('id'), 40)})" for c in exc.candidates[:5]
+            )
             raise ToolError(
                 f"No single room matches '{sanitize(room, 80)}'. Closest: {names}. Call again with one of these "
                 "ids, or use get_zoom_rooms with name_query to search."
@@ -286,7 +295,7 @@ def register(server: MCPServer) -> None:
         return RoomDetails(
             id=room_key,
             room_id=dashboard_key,
-            name=sanitize(found.get("name", ""), NAME_LIMIT),
+            name=clean(found.get("name", ""), NAME_LIMIT),
             status=str(found.get("status", "")),
             room_type=str(basic["zoom_room_type"]) if basic.get("zoom_room_type") else None,
             capacity=int(capacity) if isinstance(capacity, int | float) else None,
@@ -303,7 +312,7 @@ def register(server: MCPServer) -> None:
 def device_info(device: dict[str, Any]) -> DeviceInfo:
     def text(key: str) -> str | None:
         value = device.get(key)
-        return sanitize(value, 80) if value not in (None, "") else None
+        return clean(value, 120) if value not in (None, "") else None
 
     return DeviceInfo(
         device_type=text("device_type") or "Unknown",

@@ -185,4 +185,3 @@ TOOL_ENDPOINTS: dict[str, tuple[str, ...]] = {
 }
 # Endpoints a tool can do without (it degrades and says so in ``notes``).
 OPTIONAL_ENDPOINTS: frozenset[str] = frozenset({"dashboard_rooms", "list_devices", "location_structure", "get_room"})
-

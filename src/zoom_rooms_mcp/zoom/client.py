@@ -30,6 +30,7 @@ from zoom_rooms_mcp.zoom.errors import (
     ZoomError,
     ZoomNetworkError,
     ZoomNotFoundError,
+    ZoomPageTokenExpiredError,
     ZoomPlanError,
     ZoomRateLimitError,
     ZoomRequestError,
@@ -143,10 +144,20 @@ class ZoomClient:
     async def get_all(
         self, key: str, *path_params: str, items: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
-        collected: list[dict[str, Any]] = []
-        async for page in self.pages(key, *path_params, items=items, params=params):
-            collected.extend(page)
-        return collected
+        """Every item of a list endpoint. A page token that expires mid-listing (slow pacing through a very
+        large fleet, a paused process) restarts the listing once from the first page."""
+        for attempt in (1, 2):
+            collected: list[dict[str, Any]] = []
+            try:
+                async for page in self.pages(key, *path_params, items=items, params=params):
+                    collected.extend(page)
+            except ZoomPageTokenExpiredError:
+                if attempt == 2 or not collected:
+                    raise
+                log.info("Zoom's page token for %s expired mid-listing; restarting it", ENDPOINTS[key].path)
+                continue
+            return collected
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -292,7 +303,7 @@ def _client_error(endpoint: Endpoint, status: int, data: Any) -> ZoomError:
             f"Zoom has no {resource} with that id.", resource=resource, resource_id="", status=status, code=code
         )
     if code == 300 and "next page token" in message.lower():
-        return ZoomRequestError(
+        return ZoomPageTokenExpiredError(
             "Zoom's pagination token expired or was invalid mid-listing; retry the request.", status=status, code=code
         )
     if code == 200 or status == 403:

@@ -9,11 +9,19 @@ import re
 from datetime import datetime
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f<>`]")
+_CONTROL_ONLY = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def sanitize(text: object, limit: int = 120) -> str:
     """Make untrusted text safe to quote: strip control and markup characters, collapse space, truncate."""
     cleaned = " ".join(_CONTROL.sub(" ", str(text)).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def clean(text: object, limit: int = 200) -> str:
+    """Zoom data returned as data (a room name): keep its characters, drop control and bidi-override
+    characters that could disguise it, flatten newlines, and cap its length."""
+    cleaned = _CONTROL_ONLY.sub("", str(text)).replace("\n", " ").replace("\t", " ").strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
@@ -83,6 +91,10 @@ class ZoomResponseError(ZoomError):
 
 class ZoomRequestError(ZoomError):
     """Any other 4xx: bad filter, invalid page token (code 300), no Zoom Rooms subscription (code 200)."""
+
+
+class ZoomPageTokenExpiredError(ZoomRequestError):
+    """Zoom code 300: a ``next_page_token`` expired (15 minutes) or was rejected mid-listing."""
 
 
 class ZoomPlanError(ZoomRequestError):

@@ -1,0 +1,73 @@
+"""Test harness: the real server driven through the SDK's in-memory Client; only the network is replaced
+(by the simulator). Fixtures built on it live in tests/conftest.py."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from mcp import Client
+from mcp.types import CallToolResult
+from pydantic import SecretStr
+
+from zoom_rooms_mcp.server import create_server
+from zoom_rooms_mcp.settings import Settings
+from zoom_rooms_mcp.simulator import DEMO_API_BASE_URL, DEMO_TOKEN_URL, SimCredentials, Simulator
+from zoom_rooms_mcp.zoom.catalog import Plan
+
+# Simulator limits and client pacing are both scaled, so fan-outs stay paced (and 429-free) but fast.
+RATE_SCALE = 20.0
+
+
+def settings_for(sim: Simulator, cache_dir: Path, plan: Plan = "business", secret: str | None = None) -> Settings:
+    credentials: SimCredentials = sim.credentials
+    return Settings(
+        zoom_account_id=credentials.account_id,
+        zoom_client_id=credentials.client_id,
+        zoom_client_secret=SecretStr(secret or credentials.client_secret),
+        zoom_api_base_url=DEMO_API_BASE_URL,
+        zoom_oauth_token_url=DEMO_TOKEN_URL,
+        zoom_api_plan=plan,
+        token_cache_dir=cache_dir,
+        _env_file=None,
+    )
+
+
+def simulator(
+    rooms: int = 150, seed: int = 7, plan: Plan = "business", scopes: Iterable[str] | None = None
+) -> Simulator:
+    return Simulator(rooms=rooms, seed=seed, plan=plan, scopes=scopes, rate_scale=RATE_SCALE)
+
+
+def connector(cache_dir: Path) -> Callable[..., AbstractAsyncContextManager[Client]]:
+    """``async with connect(sim, plan=..., secret=...) as client``: a fresh server on ``sim``'s transport."""
+
+    @asynccontextmanager
+    async def _connect(sim: Simulator, plan: Plan | None = None, secret: str | None = None) -> AsyncIterator[Client]:
+        sim.reset()
+        settings = settings_for(sim, cache_dir, plan or sim.plan, secret)
+        server = create_server(settings, transport=sim.transport(), rate_scale=RATE_SCALE)
+        async with Client(server) as client:
+            yield client
+
+    return _connect
+
+
+async def call(client: Client, tool: str, args: dict[str, Any] | None = None, **kwargs: Any) -> dict[str, Any]:
+    """Call a tool that must succeed and return its structured content."""
+    result: CallToolResult = await client.call_tool(tool, args or {}, **kwargs)
+    assert not result.is_error, result.content
+    content = result.structured_content
+    assert isinstance(content, dict)
+    return content
+
+
+async def call_error(client: Client, tool: str, args: dict[str, Any] | None = None) -> str:
+    """Call a tool that must fail and return the error text the model sees."""
+    result = await client.call_tool(tool, args or {})
+    assert result.is_error, result.structured_content
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert isinstance(text, str)
+    return text
