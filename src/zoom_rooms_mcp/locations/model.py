@@ -14,11 +14,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from zoom_rooms_mcp.locations.text import natural_key
+from zoom_rooms_mcp.zoom.errors import clean
 
 if TYPE_CHECKING:
     from zoom_rooms_mcp.locations.resolver import LocationResolver
 
 PATH_SEPARATOR = " > "
+NAME_LIMIT = 200  # characters of a location name kept (Zoom data; a hostile 10,000-character name stays bounded)
 # Zoom's levels, top to bottom; an account enables a subset of them.
 LEVELS: tuple[str, ...] = ("country", "states", "city", "campus", "building", "floor")
 _LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)} | {"state": LEVELS.index("states")}
@@ -93,9 +95,9 @@ class LocationTree:
             if not location_id:
                 continue
             parent = _text(item.get("parent_location_id")) or None
-            raws.append(
-                RawLocation(location_id, _text(item.get("name")) or location_id, _text(item.get("type")), parent)
-            )
+            # Names are Zoom data shown in every path: control characters go, length is capped.
+            name = clean(_text(item.get("name")), NAME_LIMIT) or location_id
+            raws.append(RawLocation(location_id, name, _text(item.get("type")), parent))
         return cls(raws, structure)
 
     def __len__(self) -> int:
