@@ -290,7 +290,7 @@ def _fuzzy(rooms: Sequence[Room], text: str) -> Room | RoomLookupError:
     containing = [room for room, name in zip(rooms, names, strict=True) if folded in name.split() or folded == name]
     if len(containing) == 1:
         return containing[0]
-    scored = process.extract(folded, names, scorer=fuzz.WRatio, limit=5, score_cutoff=60)
+    scored = process.extract(folded, names, scorer=fuzz.WRatio, limit=5, score_cutoff=75)
     candidates = [rooms[index] for _, _, index in scored]
     if scored and scored[0][1] >= 86 and (len(scored) == 1 or scored[0][1] - scored[1][1] >= 6):
         return rooms[scored[0][2]]
