@@ -30,6 +30,17 @@ from zoom_rooms_mcp.zoom.errors import ZoomError, ZoomScopeError
 
 Room = dict[str, Any]
 FANOUT_CONCURRENCY = 8
+PER_ROOM_DASHBOARD_MAX = 100  # up to this many rooms, read the dashboard per room (Heavy: tens per second)
+# /metrics/zoomrooms allows 10-20 requests per *minute*: beyond this many pages a report would stall for minutes.
+DASHBOARD_LIST_MAX_PAGES = 10
+
+
+class DashboardTooLargeError(Exception):
+    """Reading the dashboard for this scope would take too many Resource-intensive requests."""
+
+    def __init__(self, pages: int) -> None:
+        super().__init__(pages)
+        self.pages = pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,33 +218,37 @@ class FleetService:
         devices: list[dict[str, Any]] = entry.value
         return devices
 
-    async def dashboard_rows(self, dashboard_ids: Sequence[str] | None) -> dict[str, dict[str, Any]]:
-        """Dashboard rows keyed by dashboard room id, for the given rooms (None: the whole fleet).
+    async def dashboard_rows(self, dashboard_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Dashboard rows keyed by dashboard room id, for the given rooms.
 
         ``/metrics/zoomrooms`` is Resource-intensive (10-20 requests per *minute*), so a handful of rooms
         is read with the per-room endpoint (Heavy, tens per second) and only large scopes use the list.
         """
         listing = self._cache.peek(("dashboard",), self.dashboard_ttl)
-        if listing is None and dashboard_ids is not None and len(dashboard_ids) <= 100:
-            today = date.fromtimestamp(self._wall()).isoformat()
-            rows: dict[str, dict[str, Any]] = {}
-
-            async def one(dashboard_id: str) -> None:
-                entry = await self._cache.get(
-                    ("dashboard@", dashboard_id),
-                    self.dashboard_ttl,
-                    lambda: self.client.get("dashboard_room", dashboard_id, params={"from": today, "to": today}),
-                )
-                rows[dashboard_id] = entry.value
-
-            await gather(one, dashboard_ids)
-            return rows
         if listing is None:
+            if len(dashboard_ids) <= PER_ROOM_DASHBOARD_MAX:
+                return await self._dashboard_per_room(dashboard_ids)
+            pages = math.ceil((self._known_total or len(dashboard_ids)) / PAGE_SIZE)
+            if pages > DASHBOARD_LIST_MAX_PAGES:
+                raise DashboardTooLargeError(pages)
             listing = await self._cache.get(("dashboard",), self.dashboard_ttl, self._load_dashboard)
         everything: dict[str, dict[str, Any]] = listing.value
-        if dashboard_ids is None:
-            return everything
         return {i: everything[i] for i in dashboard_ids if i in everything}
+
+    async def _dashboard_per_room(self, dashboard_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        today = datetime.fromtimestamp(self._wall(), UTC).date().isoformat()
+        rows: dict[str, dict[str, Any]] = {}
+
+        async def one(dashboard_id: str) -> None:
+            entry = await self._cache.get(
+                ("dashboard@", dashboard_id),
+                self.dashboard_ttl,
+                lambda: self.client.get("dashboard_room", dashboard_id, params={"from": today, "to": today}),
+            )
+            rows[dashboard_id] = entry.value
+
+        await gather(one, dashboard_ids)
+        return rows
 
     async def _load_dashboard(self) -> dict[str, dict[str, Any]]:
         rows = await self.client.get_all("dashboard_rooms", items="zoom_rooms")

@@ -106,3 +106,24 @@ async def test_room_issues_needs_the_dashboard(connect: Callable[..., Any]) -> N
     assert "Business" in plan_text
     assert "dashboard:read:issues_zoomroom:admin" in scope_text
     assert "dashboard_home:read:admin" in scope_text
+
+
+async def test_whole_fleet_health_on_a_large_fleet_skips_the_slow_dashboard_list(connect: Callable[..., Any]) -> None:
+    big = simulator(rooms=3_100, seed=9)  # 11 pages of /metrics/zoomrooms at 20 requests per minute
+    async with connect(big) as client:
+        report = await call(client, "get_fleet_health", {"include_devices": False})
+    assert report["summary"]["total_rooms"] == 3_100
+    assert report["sources"] == ["rooms"]
+    assert any("11 dashboard list requests" in note for note in report["notes"])
+    assert big.stats.by_endpoint.get("dashboard_rooms", 0) == 0
+    # With room status as the only source, the problems are exactly the offline rooms.
+    assert report["summary"]["rooms_with_problems"] == sum(r.status == "Offline" for r in big.fleet.rooms)
+    assert all(p["status"] == "Offline" for p in report["problem_rooms"])
+
+
+async def test_site_health_above_100_rooms_uses_the_dashboard_list(connect: Callable[..., Any], sim: Simulator) -> None:
+    async with connect(sim) as client:
+        report = await call(client, "get_fleet_health", {"include_devices": False})  # 150 rooms: one list page
+    assert report["sources"] == ["rooms", "dashboard"]
+    assert sim.stats.by_endpoint["dashboard_rooms"] == 1
+    assert sim.stats.by_endpoint.get("dashboard_room", 0) == 0

@@ -10,7 +10,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from zoom_rooms_mcp.fleet import Room, gather
+from zoom_rooms_mcp.fleet import DashboardTooLargeError, Room, gather
 from zoom_rooms_mcp.health import assess_room, newest_versions
 from zoom_rooms_mcp.locations.resolver import Resolution
 from zoom_rooms_mcp.tools.common import (
@@ -142,6 +142,11 @@ def register(server: MCPServer) -> None:
                     notes.append(f"Dashboard health skipped: add {scope_list(exc, endpoint)} to the app.")
                 except ZoomPlanError:
                     notes.append("Dashboard health skipped: the account's plan has no Zoom Dashboard (Business+).")
+                except DashboardTooLargeError as exc:
+                    notes.append(
+                        f"Dashboard health skipped: it would take {exc.pages} dashboard list requests, and Zoom allows "
+                        "only 10-20 per minute. Narrow location_query to 100 rooms or fewer to include it."
+                    )
         except ToolError as exc:  # other dashboard failures degrade too; status and devices still tell a lot
             notes.append(f"Dashboard health skipped: {exc}")
 
