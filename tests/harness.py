@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from mcp import Client
+from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 from pydantic import SecretStr
 
@@ -71,3 +73,31 @@ async def call_error(client: Client, tool: str, args: dict[str, Any] | None = No
     text = result.content[0].text  # type: ignore[union-attr]
     assert isinstance(text, str)
     return text
+
+
+TOOLS = frozenset(
+    {
+        "test_zoom_connection",
+        "get_zoom_sites",
+        "resolve_location",
+        "get_zoom_rooms",
+        "get_room_details",
+        "get_fleet_health",
+        "get_room_issues",
+    }
+)
+
+
+def stdio_server(sim: Simulator, base_url: str, cache_dir: Path) -> StdioServerParameters:
+    """The installed entry point as a stdio subprocess, configured for a simulator served on loopback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM_", "TOKEN_CACHE_DIR"))}
+    env |= {
+        "ZOOM_ACCOUNT_ID": sim.credentials.account_id,
+        "ZOOM_CLIENT_ID": sim.credentials.client_id,
+        "ZOOM_CLIENT_SECRET": sim.credentials.client_secret,
+        "ZOOM_API_BASE_URL": f"{base_url}/v2",
+        "ZOOM_OAUTH_TOKEN_URL": f"{base_url}/oauth/token",
+        "ZOOM_API_PLAN": "business",
+        "TOKEN_CACHE_DIR": str(cache_dir),
+    }
+    return StdioServerParameters(command=sys.executable, args=["-m", "zoom_rooms_mcp", "serve"], env=env, cwd=cache_dir)

@@ -3,17 +3,15 @@ Business plan's real rate limits (so a 429 would show pacing failed)."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 
-from tests.harness import call
+from tests.harness import call, stdio_server
 from zoom_rooms_mcp.simulator import Simulator, running_simulator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -26,20 +24,6 @@ def served() -> Iterator[tuple[Simulator, str]]:
     sim = Simulator(rooms=400, seed=21, plan="business")  # real limits: rate_scale 1, enforced
     with running_simulator(sim) as base_url:
         yield sim, base_url
-
-
-def server_params(sim: Simulator, base_url: str, cache_dir: Path) -> StdioServerParameters:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM_", "TOKEN_CACHE_DIR"))}
-    env |= {
-        "ZOOM_ACCOUNT_ID": sim.credentials.account_id,
-        "ZOOM_CLIENT_ID": sim.credentials.client_id,
-        "ZOOM_CLIENT_SECRET": sim.credentials.client_secret,
-        "ZOOM_API_BASE_URL": f"{base_url}/v2",
-        "ZOOM_OAUTH_TOKEN_URL": f"{base_url}/oauth/token",
-        "ZOOM_API_PLAN": "business",
-        "TOKEN_CACHE_DIR": str(cache_dir),
-    }
-    return StdioServerParameters(command=sys.executable, args=["-m", "zoom_rooms_mcp", "serve"], env=env, cwd=cache_dir)
 
 
 def mixed_calls(sim: Simulator, count: int) -> list[tuple[str, dict[str, Any]]]:
@@ -66,7 +50,7 @@ async def test_200_concurrent_calls_over_stdio(served: tuple[Simulator, str], tm
     sim.reset()
     failures: list[str] = []
     with anyio.fail_after(180):
-        async with Client(server_params(sim, base_url, tmp_path)) as client:
+        async with Client(stdio_server(sim, base_url, tmp_path)) as client:
 
             async def one(tool: str, args: dict[str, Any]) -> None:
                 result = await client.call_tool(tool, args)
@@ -95,7 +79,7 @@ async def test_eight_processes_started_at_once_make_one_token_request(
     accounts: list[str] = []
 
     async def one_process() -> None:
-        async with Client(server_params(sim, base_url, tmp_path)) as client:
+        async with Client(stdio_server(sim, base_url, tmp_path)) as client:
             result = await call(client, "test_zoom_connection")
             accounts.append(result["account_id"])
 

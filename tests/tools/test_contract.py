@@ -13,20 +13,12 @@ from typing import Any
 
 import pytest
 
+from tests.harness import TOOLS
 from zoom_rooms_mcp.simulator import Simulator
 
 pytestmark = pytest.mark.anyio
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
-TOOLS = {
-    "test_zoom_connection",
-    "get_zoom_sites",
-    "resolve_location",
-    "get_zoom_rooms",
-    "get_room_details",
-    "get_fleet_health",
-    "get_room_issues",
-}
 # DESIGN §6: parameters and output fields that are public contract.
 PARAMETERS = {
     "test_zoom_connection": {"force_refresh"},

@@ -3,16 +3,14 @@ served on loopback (so the test process can see what reached "Zoom")."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import pytest
-from mcp import Client, StdioServerParameters
+from mcp import Client
 
-from tests.harness import call, call_error, simulator
+from tests.harness import TOOLS, call, call_error, simulator, stdio_server
 from tests.tools.fleet_truth import rooms_under
 from zoom_rooms_mcp.simulator import Simulator, running_simulator
 
@@ -26,20 +24,6 @@ def served() -> Iterator[tuple[Simulator, str]]:
     sim = simulator()
     with running_simulator(sim) as base_url:
         yield sim, base_url
-
-
-def stdio_server(sim: Simulator, base_url: str, cache_dir: Path) -> StdioServerParameters:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM_", "TOKEN_CACHE_DIR"))}
-    env |= {
-        "ZOOM_ACCOUNT_ID": sim.credentials.account_id,
-        "ZOOM_CLIENT_ID": sim.credentials.client_id,
-        "ZOOM_CLIENT_SECRET": sim.credentials.client_secret,
-        "ZOOM_API_BASE_URL": f"{base_url}/v2",
-        "ZOOM_OAUTH_TOKEN_URL": f"{base_url}/oauth/token",
-        "ZOOM_API_PLAN": "business",
-        "TOKEN_CACHE_DIR": str(cache_dir),
-    }
-    return StdioServerParameters(command=sys.executable, args=["-m", "zoom_rooms_mcp", "serve"], env=env, cwd=cache_dir)
 
 
 async def test_every_tool_over_stdio(served: tuple[Simulator, str], tmp_path: Path) -> None:
@@ -58,15 +42,7 @@ async def test_every_tool_over_stdio(served: tuple[Simulator, str], tmp_path: Pa
             health = await call(client, "get_fleet_health", {"location_query": "Munich campus"})
             issues = await call(client, "get_room_issues", {"room": everest.id, "days": 30, "limit": 500})
             unknown = await call_error(client, "get_room_details", {"room": "../../users/me"})
-    assert names == {
-        "test_zoom_connection",
-        "get_zoom_sites",
-        "resolve_location",
-        "get_zoom_rooms",
-        "get_room_details",
-        "get_fleet_health",
-        "get_room_issues",
-    }
+    assert names == TOOLS
     assert connection["account_id"] == sim.credentials.account_id
     assert connection["missing_scopes"] == []
     assert sites["total_count"] == len(sim.fleet.locations)
