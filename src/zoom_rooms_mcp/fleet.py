@@ -191,13 +191,7 @@ class FleetService:
             if match is not None:
                 return match
         rooms = (await self.all_rooms()).rooms
-        match = _exact(rooms, text)
-        if match is not None:
-            return match
-        raise_or_fuzzy = _fuzzy(rooms, text)
-        if isinstance(raise_or_fuzzy, RoomLookupError):
-            raise raise_or_fuzzy
-        return raise_or_fuzzy
+        return _exact(rooms, text) or _fuzzy(rooms, text)
 
     # --- per-room reads --------------------------------------------------------------------------
 
@@ -297,16 +291,28 @@ def _exact(rooms: Sequence[Room], text: str) -> Room | None:
     return same[0] if len(same) == 1 else None
 
 
-def _fuzzy(rooms: Sequence[Room], text: str) -> Room | RoomLookupError:
+def _fuzzy(rooms: Sequence[Room], text: str) -> Room:
+    """The one room a query clearly means (a whole word of its name, or a close spelling), else raise."""
     folded = fold(text)
     if not folded:
-        return RoomLookupError(text, [])
+        raise RoomLookupError(text, [])
     names = [fold(str(room.get("name", ""))) for room in rooms]
     containing = [room for room, name in zip(rooms, names, strict=True) if folded in name.split() or folded == name]
     if len(containing) == 1:
         return containing[0]
-    scored = process.extract(folded, names, scorer=fuzz.WRatio, limit=5, score_cutoff=75)
-    candidates = [rooms[index] for _, _, index in scored]
-    if scored and scored[0][1] >= 86 and (len(scored) == 1 or scored[0][1] - scored[1][1] >= 6):
-        return rooms[scored[0][2]]
-    return RoomLookupError(text, candidates or list(containing[:5]))
+    # Score whole names and, for a one-word query, each word of a name ("Kilimanjro" → "SEA-B2-3 Kilimanjaro").
+    choices: list[str] = []
+    owners: list[int] = []
+    for index, name in enumerate(names):
+        for variant in {name, *name.split()} if " " not in folded else {name}:
+            choices.append(variant)
+            owners.append(index)
+    best: dict[int, float] = {}
+    for _, score, position in process.extract(folded, choices, scorer=fuzz.WRatio, limit=50, score_cutoff=75):
+        owner = owners[position]
+        best[owner] = max(score, best.get(owner, 0.0))
+    ranked = sorted(best.items(), key=lambda item: -item[1])[:5]
+    candidates = [rooms[index] for index, _ in ranked]
+    if ranked and ranked[0][1] >= 86 and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= 6):
+        return rooms[ranked[0][0]]
+    raise RoomLookupError(text, candidates or list(containing[:5]))
