@@ -14,10 +14,11 @@ from typing import Any
 
 import httpx2
 import pytest
+from mcp import Client
 
-from tests.harness import RATE_SCALE, call, settings_for, simulator
+from tests.harness import RATE_SCALE, call, settings_for, simulator, stdio_server
 from zoom_rooms_mcp.server import create_server
-from zoom_rooms_mcp.simulator import Simulator
+from zoom_rooms_mcp.simulator import Simulator, running_simulator
 from zoom_rooms_mcp.simulator.faults import FaultKind
 
 pytestmark = pytest.mark.anyio
@@ -189,8 +190,6 @@ async def test_expired_page_token_mid_listing_restarts_the_listing(tmp_path: Any
                 clock[0] += 16 * 60
             return await inner.handle_async_request(request)
 
-    from mcp import Client
-
     server = create_server(settings_for(big, tmp_path), transport=ExpireSecondPage(), rate_scale=RATE_SCALE)
     async with Client(server) as client:
         result = await call(client, "get_zoom_rooms", {"limit": 1})
@@ -205,3 +204,35 @@ def _assert_no_secrets(sim: Simulator, texts: list[str]) -> None:
         assert sim.credentials.client_secret not in text
         for token in ISSUED:
             assert token not in text
+
+
+SOCKET_CASES = [c for c in CASES if c.path == ROOMS and c.kind != "timeout"]  # socket timeouts are slow by nature
+
+
+async def test_fault_matrix_over_stdio_and_a_real_socket(tmp_path: Any) -> None:
+    """The same faults through the real entry point and a real HTTP connection to the simulator."""
+    served = recording(simulator())
+    with running_simulator(served) as base_url:
+        async with Client(stdio_server(served, base_url, tmp_path)) as client:
+            await call(client, "test_zoom_connection")
+            for case in SOCKET_CASES:
+                served.stats.reset()
+                served.faults.clear()
+                served.faults.add(
+                    case.kind,
+                    case.path,
+                    times=case.times,
+                    status=case.status,
+                    code=case.code,
+                    message=case.message,
+                    retry_after=case.retry_after,
+                )
+                result = await client.call_tool("test_zoom_connection", {})
+                text = str(result.content[0].text) if result.content else ""
+                assert _attempts(served, case.path) == case.attempts, case.id
+                assert result.is_error is not case.ok, (case.id, text)
+                if not case.ok:
+                    assert case.error in text, case.id
+                _assert_no_secrets(served, [text])
+            served.faults.clear()
+            assert not (await client.call_tool("test_zoom_connection", {})).is_error
