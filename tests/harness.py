@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp import Client, StdioServerParameters
-from mcp.types import CallToolResult
+from mcp.types import CallToolResult, TextContent
 from pydantic import SecretStr
 
 from zoom_rooms_mcp.server import create_server
@@ -70,9 +70,12 @@ async def call_error(client: Client, tool: str, args: dict[str, Any] | None = No
     """Call a tool that must fail and return the error text the model sees."""
     result = await client.call_tool(tool, args or {})
     assert result.is_error, result.structured_content
-    text = result.content[0].text  # type: ignore[union-attr]
-    assert isinstance(text, str)
-    return text
+    return text_of(result)
+
+
+def text_of(result: CallToolResult) -> str:
+    """The text the model reads from a result (errors carry it in their first content block)."""
+    return "".join(block.text for block in result.content if isinstance(block, TextContent))
 
 
 TOOLS = frozenset(

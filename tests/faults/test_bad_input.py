@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 
-from tests.harness import RATE_SCALE, settings_for, simulator
+from tests.harness import RATE_SCALE, settings_for, simulator, text_of
 from zoom_rooms_mcp.server import create_server
 from zoom_rooms_mcp.simulator import Simulator
 
@@ -95,7 +95,7 @@ def client(portal: BlockingPortal, sim: Simulator, tmp_path_factory: pytest.Temp
 def _check(portal: BlockingPortal, client: Client, sim: Simulator, tool: str, args: dict[str, Any]) -> None:
     result = portal.call(client.call_tool, tool, args)
     if result.is_error:
-        message = result.content[0].text
+        message = text_of(result)
         # A handled failure carries our explanation after the prefix; a crash is the bare prefix.
         assert message.startswith(f"Error executing tool {tool}: "), message
         assert sim.credentials.client_secret not in message

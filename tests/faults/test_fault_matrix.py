@@ -16,7 +16,7 @@ import httpx2
 import pytest
 from mcp import Client
 
-from tests.harness import RATE_SCALE, call, settings_for, simulator, stdio_server
+from tests.harness import RATE_SCALE, call, settings_for, simulator, stdio_server, text_of
 from zoom_rooms_mcp.server import create_server
 from zoom_rooms_mcp.simulator import Simulator, running_simulator
 from zoom_rooms_mcp.simulator.faults import FaultKind
@@ -129,7 +129,7 @@ async def test_fault(case: Case, sim: Simulator, connect: Callable[..., Any], ca
         sim.faults.clear()
         # The server keeps serving once Zoom recovers.
         after = await call(client, "get_zoom_rooms", {"location_query": "Seattle"})
-    text = str(result.content[0].text) if result.content else ""
+    text = text_of(result)
     assert attempts == case.attempts
     if case.ok:
         assert not result.is_error, text
@@ -228,7 +228,7 @@ async def test_fault_matrix_over_stdio_and_a_real_socket(tmp_path: Any) -> None:
                     retry_after=case.retry_after,
                 )
                 result = await client.call_tool("test_zoom_connection", {})
-                text = str(result.content[0].text) if result.content else ""
+                text = text_of(result)
                 assert _attempts(served, case.path) == case.attempts, case.id
                 assert result.is_error is not case.ok, (case.id, text)
                 if not case.ok:
