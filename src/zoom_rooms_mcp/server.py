@@ -65,7 +65,7 @@ def create_server(
 
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[AppContext]:
-        effective, zoom_transport = _demo_wiring(settings) if demo else (settings, transport)
+        effective, zoom_transport = demo_wiring(settings) if demo else (settings, transport)
         async with httpx2.AsyncClient(
             transport=zoom_transport,
             timeout=TIMEOUT,
@@ -121,7 +121,7 @@ def create_server(
     return server
 
 
-def _demo_wiring(settings: Settings) -> tuple[Settings, httpx2.AsyncBaseTransport]:
+def demo_wiring(settings: Settings) -> tuple[Settings, httpx2.AsyncBaseTransport]:
     """Demo mode: the production code path against the in-process simulator, with its credentials."""
     from zoom_rooms_mcp.simulator import DEMO_API_BASE_URL, DEMO_TOKEN_URL, SimCredentials, Simulator
 

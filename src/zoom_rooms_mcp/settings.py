@@ -79,7 +79,7 @@ class Settings(BaseSettings):
             return value or None
         return value
 
-    @field_validator("zoom_client_secret", mode="before")
+    @field_validator("zoom_client_secret", "zoom_rooms_mcp_http_token", mode="before")
     @classmethod
     def _strip_secret(cls, value: Any) -> Any:
         if isinstance(value, str):

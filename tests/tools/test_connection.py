@@ -52,7 +52,7 @@ async def test_granular_app_without_dashboard_scopes(connect: Callable[..., Any]
         "tool": "get_fleet_health",
         "available": True,
         "degraded": True,
-        "missing_scopes": ["dashboard:read:list_zoomrooms:admin"],
+        "missing_scopes": ["dashboard:read:zoomroom:admin", "dashboard:read:list_zoomrooms:admin"],
     }
     assert tools["get_room_issues"]["available"] is False
     assert "get_room_issues" in result["message"]

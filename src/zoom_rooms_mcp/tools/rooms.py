@@ -283,7 +283,7 @@ def register(server: MCPServer) -> None:
 
         async def read_dashboard() -> None:
             nonlocal dashboard
-            rows = await optional(lambda: state.fleet.dashboard_rows([dashboard_key]), "dashboard_rooms", notes)
+            rows = await optional(lambda: state.fleet.dashboard_rows([dashboard_key]), "dashboard_room", notes)
             dashboard = rows.get(dashboard_key) if rows is not None else None
 
         async with anyio.create_task_group() as tg:
@@ -350,5 +350,5 @@ def scope_list(exc: ZoomScopeError, endpoint: Endpoint) -> str:
 _WHAT = {
     "get_room": "Room type and capacity",
     "list_devices": "Devices",
-    "dashboard_rooms": "Dashboard health",
+    "dashboard_room": "Dashboard health",
 }

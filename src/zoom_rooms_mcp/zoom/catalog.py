@@ -179,9 +179,12 @@ TOOL_ENDPOINTS: dict[str, tuple[str, ...]] = {
     "get_zoom_sites": ("list_locations", "location_structure", "list_rooms"),
     "resolve_location": ("list_locations",),
     "get_zoom_rooms": ("list_rooms", "list_locations"),
-    "get_room_details": ("list_rooms", "get_room", "list_devices", "dashboard_rooms"),
-    "get_fleet_health": ("list_rooms", "list_locations", "list_devices", "dashboard_rooms"),
+    "get_room_details": ("list_rooms", "get_room", "list_devices", "dashboard_room"),
+    # Up to 100 rooms the dashboard is read per room, beyond that from the list (fleet.dashboard_rows).
+    "get_fleet_health": ("list_rooms", "list_locations", "list_devices", "dashboard_room", "dashboard_rooms"),
     "get_room_issues": ("list_rooms", "dashboard_room_issues"),
 }
 # Endpoints a tool can do without (it degrades and says so in ``notes``).
-OPTIONAL_ENDPOINTS: frozenset[str] = frozenset({"dashboard_rooms", "list_devices", "location_structure", "get_room"})
+OPTIONAL_ENDPOINTS: frozenset[str] = frozenset(
+    {"dashboard_room", "dashboard_rooms", "list_devices", "location_structure", "get_room"}
+)

@@ -36,7 +36,16 @@ class ZoomError(Exception):
 
 
 class ZoomAuthError(ZoomError):
-    """The token endpoint refused our credentials, or the API keeps refusing a fresh token."""
+    """The token endpoint refused our credentials, or the API keeps refusing a fresh token.
+
+    ``oauth_error`` is the token endpoint's ``error`` value (``invalid_client``, …) when it gave one.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, code: int | None = None, oauth_error: str | None = None
+    ) -> None:
+        super().__init__(message, status=status, code=code)
+        self.oauth_error = oauth_error
 
 
 class ZoomScopeError(ZoomError):

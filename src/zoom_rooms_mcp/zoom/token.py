@@ -68,7 +68,7 @@ class TokenResult:
 
 
 # Token-endpoint "error" values → what the operator should fix (REFERENCE §1.4).
-_OAUTH_ERROR_HINTS = {
+OAUTH_ERROR_HINTS = {
     "invalid_client": "Zoom rejected the client credentials: check ZOOM_CLIENT_ID / ZOOM_CLIENT_SECRET "
     "(Zoom Marketplace → your Server-to-Server OAuth app → App Credentials).",
     "invalid_request": "Zoom rejected the token request: check ZOOM_ACCOUNT_ID "
@@ -350,10 +350,10 @@ class TokenManager:
             )
         if status != 200:
             error = str(data.get("error", ""))
-            hint = _OAUTH_ERROR_HINTS.get(error)
+            hint = OAUTH_ERROR_HINTS.get(error)
             if hint is None:
                 hint = f"Zoom refused the token request (HTTP {status}, {sanitize(error or data.get('reason'), 60)})."
-            raise ZoomAuthError(hint, status=status)
+            raise ZoomAuthError(hint, status=status, oauth_error=sanitize(error, 40) or None)
         token_value = data.get("access_token")
         expires_in = data.get("expires_in", 3600)
         if not isinstance(token_value, str) or not token_value or not isinstance(expires_in, int | float):

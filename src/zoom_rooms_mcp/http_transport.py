@@ -1,0 +1,319 @@
+"""Streamable HTTP transport (DESIGN §8): ``/mcp`` behind a bearer token, ``/healthz``, Host/Origin checks.
+
+How the app is assembled (``build_http_app``):
+
+* the SDK's ``MCPServer.streamable_http_app`` provides ``/mcp`` in **stateless** mode, so any replica behind a
+  load balancer can answer any request; its Starlette lifespan runs the session manager, which enters the
+  server's own lifespan once per process (one Zoom HTTP client and token manager, closed on shutdown);
+* DNS-rebinding protection is the SDK's ``TransportSecuritySettings`` (Host and Origin allow-lists): loopback
+  names for a loopback bind, plus the bind address and every ``--allowed-host`` otherwise;
+* ``/healthz`` is an unauthenticated route with no Host check (load balancers probe by IP);
+* two pure ASGI middlewares wrap everything: ``BearerAuthMiddleware`` (constant-time comparison against
+  ``ZOOM_ROOMS_MCP_HTTP_TOKEN``, 401 + ``WWW-Authenticate``) and ``AccessLogMiddleware`` (one line per
+  request on stderr: method, path without the query string, status, duration; never a header).
+
+``run_http`` serves that app with uvicorn (which turns SIGINT/SIGTERM into a graceful shutdown) and refuses a
+non-loopback bind without a token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from types import FrameType
+
+import uvicorn
+from mcp.server.mcpserver import MCPServer
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from zoom_rooms_mcp import __version__
+from zoom_rooms_mcp.server import SERVER_NAME, create_server
+from zoom_rooms_mcp.settings import ConfigError, Settings, is_loopback_host
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("zoom_rooms_mcp.http.access")
+
+MCP_PATH = "/mcp"
+HEALTH_PATH = "/healthz"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+REALM = "zoom-rooms-mcp"
+MIN_TOKEN_LENGTH = 16
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names the wildcard bind, does not bind it
+
+
+def token_required_error(host: str) -> ConfigError:
+    return ConfigError(
+        [
+            f"ZOOM_ROOMS_MCP_HTTP_TOKEN: required to listen on {host!r}, a non-loopback address: without it anyone "
+            "who can reach this address could query your Zoom account. Set it to a long random value (e.g. the "
+            "output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`) and give the same value to "
+            "your MCP clients as 'Authorization: Bearer <token>', or listen on 127.0.0.1."
+        ]
+    )
+
+
+def configured_token(settings: Settings) -> str | None:
+    """The bearer token, or None when unset or blank."""
+    token = settings.zoom_rooms_mcp_http_token
+    value = token.get_secret_value().strip() if token is not None else ""
+    return value or None
+
+
+def check_bind(settings: Settings, host: str) -> None:
+    """Raise ``ConfigError`` when ``host`` is not loopback and no bearer token is configured."""
+    if not is_loopback_host(host) and configured_token(settings) is None:
+        raise token_required_error(host)
+
+
+def host_pattern(value: str) -> str:
+    """A host name or address as it appears in a Host header (lower case, IPv6 in brackets), port kept."""
+    name = value.strip().lower()
+    if name.startswith("["):
+        return name
+    if name.count(":") > 1:  # a bare IPv6 literal
+        return f"[{name}]"
+    return name
+
+
+def _has_port(pattern: str) -> bool:
+    return "]:" in pattern if pattern.startswith("[") else ":" in pattern
+
+
+def normalise_allowed_hosts(values: Iterable[str]) -> list[str]:
+    """Split comma/space separated values (``--allowed-host a,b`` or the environment) and drop blanks."""
+    result: list[str] = []
+    for value in values:
+        for part in value.replace(",", " ").split():
+            if part not in result:
+                result.append(part)
+    return result
+
+
+def security_settings(host: str, allowed_hosts: Sequence[str] = ()) -> TransportSecuritySettings:
+    """Host/Origin allow-lists: loopback names always (local clients, container health checks), the bind
+    address when it is a concrete one, and each extra name (the public name behind a reverse proxy).
+
+    An entry may carry a port (``mcp.example.com:443``); without one any port is accepted.
+    """
+    names: list[str] = list(LOOPBACK_NAMES)
+    if host.strip().strip("[]") not in WILDCARD_HOSTS and not is_loopback_host(host):
+        names.append(host_pattern(host))
+    names.extend(host_pattern(extra) for extra in normalise_allowed_hosts(allowed_hosts))
+    hosts: list[str] = []
+    origins: list[str] = []
+    for name in dict.fromkeys(names):
+        patterns = [name] if _has_port(name) else [name, f"{name}:*"]
+        hosts.extend(patterns)
+        for scheme in ("http", "https"):
+            origins.extend(f"{scheme}://{p}" for p in patterns)
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
+
+
+def _digest(value: str) -> bytes:
+    # Hashing first makes the comparison constant-time in the token's length as well as its content.
+    return hashlib.sha256(value.encode("utf-8", "surrogateescape")).digest()
+
+
+class BearerAuthMiddleware:
+    """Require ``Authorization: Bearer <token>`` on every HTTP request except the exempt paths."""
+
+    def __init__(self, app: ASGIApp, token: str | None, exempt: Iterable[str] = (HEALTH_PATH,)) -> None:
+        self.app = app
+        self._expected = _digest(token) if token else None  # None: no token configured (loopback only)
+        self._exempt = frozenset(exempt)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._expected is None or scope["type"] != "http" or scope["path"] in self._exempt:
+            await self.app(scope, receive, send)
+            return
+        header = Headers(scope=scope).get("authorization")
+        presented: str | None = None
+        if header:
+            scheme, _, value = header.partition(" ")
+            if scheme.lower() == "bearer" and value.strip():
+                presented = value.strip()
+        if presented is not None and hmac.compare_digest(_digest(presented), self._expected):
+            await self.app(scope, receive, send)
+            return
+        await _unauthorized(presented is not None)(scope, receive, send)
+
+
+def _unauthorized(token_presented: bool) -> Response:
+    if token_presented:
+        # RFC 6750 §3.1: an error code only when credentials were presented.
+        challenge = f'Bearer realm="{REALM}", error="invalid_token"'
+        body = {"error": "invalid_token", "error_description": "The bearer token is not valid for this server."}
+    else:
+        challenge = f'Bearer realm="{REALM}"'
+        body = {
+            "error": "unauthorized",
+            "error_description": "This server requires 'Authorization: Bearer <ZOOM_ROOMS_MCP_HTTP_TOKEN>'.",
+        }
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": challenge, "Cache-Control": "no-store"})
+
+
+class AccessLogMiddleware:
+    """One log line per HTTP request. Only the path is logged: no query string, no headers, no body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            client = scope.get("client")
+            peer = f"{client[0]}:{client[1]}" if client else "-"
+            access_log.info(
+                '%s "%s %s HTTP/%s" %s %.1fms',
+                peer,
+                scope.get("method", "-"),
+                _printable(scope.get("path", "")),
+                scope.get("http_version", "1.1"),
+                status or "-",
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+def _printable(path: str) -> str:
+    cleaned = "".join(c if c.isprintable() else "?" for c in path)
+    return cleaned if len(cleaned) <= 200 else cleaned[:199] + "…"
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok", "name": SERVER_NAME, "version": __version__})
+
+
+def build_http_app(
+    settings: Settings,
+    *,
+    host: str = DEFAULT_HOST,
+    allowed_hosts: Sequence[str] = (),
+    server: MCPServer | None = None,
+) -> Starlette:
+    """The complete ASGI app for ``serve --transport http``; run it with uvicorn (its lifespan must run).
+
+    ``server`` replaces ``create_server(settings)`` (tests). Raises ``ConfigError`` for a non-loopback ``host``
+    without a token.
+    """
+    check_bind(settings, host)
+    mcp_server = server if server is not None else create_server(settings)
+    app = mcp_server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        stateless_http=True,
+        transport_security=security_settings(host, allowed_hosts),
+        host=host,
+    )
+    app.router.routes.insert(0, Route(HEALTH_PATH, healthz, methods=["GET"], name="healthz"))
+    # add_middleware puts each new one outermost: access log → bearer auth → the SDK's routes.
+    app.add_middleware(BearerAuthMiddleware, token=configured_token(settings), exempt=(HEALTH_PATH,))
+    app.add_middleware(AccessLogMiddleware)
+    return app
+
+
+def endpoint_url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host.strip("[]") in WILDCARD_HOSTS else host.strip("[]")
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}{MCP_PATH}"
+
+
+class _Server(uvicorn.Server):
+    """uvicorn plus one start-up line naming the real MCP URL (useful with ``--port 0``)."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[str], None] | None) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if not self.started:
+            return
+        port = self.config.port
+        for server in self.servers:
+            for sock in server.sockets:
+                port = sock.getsockname()[1]
+                break
+        url = endpoint_url(self.config.host, port)
+        log.info(
+            "zoom-rooms-mcp %s: MCP endpoint %s (health check %s)",
+            __version__,
+            url,
+            url[: -len(MCP_PATH)] + HEALTH_PATH,
+        )
+        if self._on_ready is not None:
+            self._on_ready(url)
+
+
+def run_http(
+    settings: Settings,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    allowed_hosts: Sequence[str] = (),
+    log_level: str = "info",
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM. Raises ``ConfigError`` before binding when the bind is not allowed."""
+    check_bind(settings, host)
+    token = configured_token(settings)
+    if token is None:
+        log.warning(
+            "ZOOM_ROOMS_MCP_HTTP_TOKEN is not set: any local process can use this server. Set it to require a "
+            "bearer token."
+        )
+    elif len(token) < MIN_TOKEN_LENGTH:
+        log.warning(
+            "ZOOM_ROOMS_MCP_HTTP_TOKEN is shorter than %d characters; use a long random value.", MIN_TOKEN_LENGTH
+        )
+    app = build_http_app(settings, host=host, allowed_hosts=allowed_hosts)
+    config = uvicorn.Config(
+        app,
+        host=host.strip("[]"),
+        port=port,
+        log_config=None,  # keep the CLI's logging set-up (stderr)
+        log_level=log_level.lower(),
+        access_log=False,  # AccessLogMiddleware logs requests without query strings
+        server_header=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    exit_zero_on_sigterm()
+    _Server(config, on_ready).run()
+
+
+def exit_zero_on_sigterm() -> None:
+    """After uvicorn's graceful shutdown it re-raises the signal it caught; make SIGTERM (docker stop,
+    Kubernetes) end the process with status 0 rather than death by signal."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _sigterm)
+
+
+def _sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
