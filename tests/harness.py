@@ -91,16 +91,40 @@ TOOLS = frozenset(
 )
 
 
+COMMAND = [sys.executable, "-m", "zoom_rooms_mcp"]
+
+
+def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """os.environ without any ZOOM_* setting, a private token cache, no colours, wide output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOOM_") and k not in ("TOKEN_CACHE_DIR",)}
+    env.pop("FORCE_COLOR", None)
+    env.update(
+        TOKEN_CACHE_DIR=str(tmp_path / "token-cache"),
+        NO_COLOR="1",
+        COLUMNS="200",
+        PYTHONUNBUFFERED="1",
+        PYTHONIOENCODING="utf-8",
+    )
+    env.update(extra)
+    return env
+
+
+def sim_env(tmp_path: Path, base_url: str, credentials: SimCredentials | None = None, **extra: str) -> dict[str, str]:
+    """Environment that points the server at a simulator running on loopback."""
+    creds = credentials or SimCredentials()
+    return clean_env(
+        tmp_path,
+        ZOOM_API_BASE_URL=f"{base_url}/v2",
+        ZOOM_OAUTH_TOKEN_URL=f"{base_url}/oauth/token",
+        ZOOM_ACCOUNT_ID=creds.account_id,
+        ZOOM_CLIENT_ID=creds.client_id,
+        ZOOM_CLIENT_SECRET=creds.client_secret,
+        ZOOM_API_PLAN="business",
+        **extra,
+    )
+
+
 def stdio_server(sim: Simulator, base_url: str, cache_dir: Path) -> StdioServerParameters:
     """The installed entry point as a stdio subprocess, configured for a simulator served on loopback."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM_", "TOKEN_CACHE_DIR"))}
-    env |= {
-        "ZOOM_ACCOUNT_ID": sim.credentials.account_id,
-        "ZOOM_CLIENT_ID": sim.credentials.client_id,
-        "ZOOM_CLIENT_SECRET": sim.credentials.client_secret,
-        "ZOOM_API_BASE_URL": f"{base_url}/v2",
-        "ZOOM_OAUTH_TOKEN_URL": f"{base_url}/oauth/token",
-        "ZOOM_API_PLAN": "business",
-        "TOKEN_CACHE_DIR": str(cache_dir),
-    }
-    return StdioServerParameters(command=sys.executable, args=["-m", "zoom_rooms_mcp", "serve"], env=env, cwd=cache_dir)
+    env = sim_env(cache_dir, base_url, sim.credentials)
+    return StdioServerParameters(command=COMMAND[0], args=[*COMMAND[1:], "serve"], env=env, cwd=cache_dir)

@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import queue
+import re
 import socket
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from zoom_rooms_mcp.simulator import SimCredentials
+from tests.harness import COMMAND
 
-COMMAND = [sys.executable, "-m", "zoom_rooms_mcp"]
 TIMEOUT = 60
-
-
-def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """os.environ without any ZOOM_* setting, a private token cache, no colours, wide output."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZOOM_") and k not in ("TOKEN_CACHE_DIR",)}
-    env.pop("FORCE_COLOR", None)
-    env.update(
-        TOKEN_CACHE_DIR=str(tmp_path / "token-cache"),
-        NO_COLOR="1",
-        COLUMNS="200",
-        PYTHONUNBUFFERED="1",
-        PYTHONIOENCODING="utf-8",
-    )
-    env.update(extra)
-    return env
-
-
-def sim_env(tmp_path: Path, base_url: str, credentials: SimCredentials | None = None, **extra: str) -> dict[str, str]:
-    """Environment that points the server at a simulator running on loopback."""
-    creds = credentials or SimCredentials()
-    return clean_env(
-        tmp_path,
-        ZOOM_API_BASE_URL=f"{base_url}/v2",
-        ZOOM_OAUTH_TOKEN_URL=f"{base_url}/oauth/token",
-        ZOOM_ACCOUNT_ID=creds.account_id,
-        ZOOM_CLIENT_ID=creds.client_id,
-        ZOOM_CLIENT_SECRET=creds.client_secret,
-        ZOOM_API_PLAN="business",
-        **extra,
-    )
 
 
 def run_cli(*args: str, env: dict[str, str], cwd: Path, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
@@ -109,3 +78,26 @@ class LineReader:
             if line is not None:
                 self.lines.append(line)
         return self.lines
+
+
+ENDPOINT = re.compile(r"MCP endpoint (http://127\.0\.0\.1:\d+/mcp)")
+
+
+@contextmanager
+def http_server(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Popen[str], LineReader]]:
+    """Start ``serve --transport http --port 0``; yields its MCP URL once it listens. Stops it with SIGTERM."""
+    args = [*COMMAND, "serve", "--transport", "http", "--port", "0"]
+    with subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stderr is not None
+            reader = LineReader(proc.stderr)
+            line = reader.wait_for(lambda text: ENDPOINT.search(text) is not None)
+            match = ENDPOINT.search(line)
+            assert match is not None
+            yield match.group(1), proc, reader
+            proc.terminate()
+            proc.wait(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)

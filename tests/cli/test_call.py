@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import clean_env, run_cli, sim_env
+from tests.cli.helpers import run_cli
+from tests.harness import clean_env, sim_env
 from zoom_rooms_mcp.cli import coerce_pairs
 from zoom_rooms_mcp.simulator import Simulator
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import clean_env, closed_port, run_cli, sim_env
+from tests.cli.helpers import closed_port, run_cli
+from tests.harness import clean_env, sim_env
 from zoom_rooms_mcp.doctor import DoctorReport, run_checks
 from zoom_rooms_mcp.simulator import SimCredentials, Simulator
 

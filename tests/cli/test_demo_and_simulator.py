@@ -9,7 +9,8 @@ from pathlib import Path
 
 import httpx2
 
-from tests.cli.helpers import COMMAND, LineReader, clean_env, run_cli
+from tests.cli.helpers import LineReader, run_cli
+from tests.harness import COMMAND, clean_env
 from zoom_rooms_mcp.cli.tour import STEPS
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import clean_env, run_cli
+from tests.cli.helpers import run_cli
+from tests.harness import clean_env
 from zoom_rooms_mcp import __version__
 
 COMMANDS = ["serve", "check", "call", "demo", "simulator", "token"]

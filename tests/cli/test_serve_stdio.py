@@ -10,7 +10,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
-from tests.cli.helpers import clean_env
+from tests.harness import clean_env
 
 pytestmark = pytest.mark.anyio
 

@@ -6,7 +6,8 @@ import json
 import time
 from pathlib import Path
 
-from tests.cli.helpers import clean_env, run_cli
+from tests.cli.helpers import run_cli
+from tests.harness import clean_env
 from zoom_rooms_mcp.simulator import SimCredentials
 from zoom_rooms_mcp.zoom.token import AccessToken, TokenFile, client_fingerprint
 

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
-from tests.harness import call, stdio_server
+from tests.cli.helpers import http_server
+from tests.harness import call, sim_env, stdio_server, text_of
 from zoom_rooms_mcp.simulator import Simulator, running_simulator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -89,3 +92,34 @@ async def test_eight_processes_started_at_once_make_one_token_request(
                 tg.start_soon(one_process)
     assert accounts == [sim.credentials.account_id] * 8
     assert sim.stats.token_requests == 1
+
+
+async def test_200_concurrent_calls_over_streamable_http(served: tuple[Simulator, str], tmp_path: Path) -> None:
+    sim, base_url = served
+    sim.reset()
+    token = "load-test-bearer-token-0123456789"
+    calls = mixed_calls(sim, 200)
+    failures: list[str] = []
+    with http_server(sim_env(tmp_path, base_url, ZOOM_ROOMS_MCP_HTTP_TOKEN=token), tmp_path) as (url, _, _):
+
+        async def client_batch(batch: list[tuple[str, dict[str, Any]]]) -> None:
+            http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=120)
+            async with http, Client(streamable_http_client(url, http_client=http)) as client:
+
+                async def one(tool: str, args: dict[str, Any]) -> None:
+                    result = await client.call_tool(tool, args)
+                    if result.is_error:
+                        failures.append(f"{tool} {args}: {text_of(result)}")
+
+                async with anyio.create_task_group() as tg:
+                    for tool, args in batch:
+                        tg.start_soon(one, tool, args)
+
+        with anyio.fail_after(180):
+            async with anyio.create_task_group() as tg:
+                for i in range(10):  # 10 clients, 20 concurrent calls each
+                    tg.start_soon(client_batch, calls[i::10])
+    assert failures == []
+    assert sim.stats.token_requests == 1
+    assert sim.stats.rate_limited == 0
+    assert sim.stats.peak_in_flight <= CLIENT_MAX_CONCURRENCY

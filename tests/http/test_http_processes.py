@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import anyio
@@ -14,11 +11,11 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.cli.helpers import COMMAND, LineReader, clean_env, run_cli, sim_env
+from tests.cli.helpers import http_server, run_cli
+from tests.harness import clean_env, sim_env
 from zoom_rooms_mcp.simulator import Simulator, running_simulator
 
 TOKEN = "replica-shared-token-0123456789"
-ENDPOINT = re.compile(r"MCP endpoint (http://127\.0\.0\.1:\d+/mcp)")
 
 
 def test_refuses_a_public_bind_without_a_token(tmp_path: Path) -> None:
@@ -28,26 +25,6 @@ def test_refuses_a_public_bind_without_a_token(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "ZOOM_ROOMS_MCP_HTTP_TOKEN: required to listen on '0.0.0.0'" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-@contextmanager
-def http_server(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Popen[str], LineReader]]:
-    """Start ``serve --transport http --port 0``; yields its MCP URL once it listens. Stops it with SIGTERM."""
-    args = [*COMMAND, "serve", "--transport", "http", "--port", "0"]
-    with subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
-        try:
-            assert proc.stderr is not None
-            reader = LineReader(proc.stderr)
-            line = reader.wait_for(lambda text: ENDPOINT.search(text) is not None)
-            match = ENDPOINT.search(line)
-            assert match is not None
-            yield match.group(1), proc, reader
-            proc.terminate()
-            proc.wait(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
 
 
 async def rooms_in(url: str, city: str) -> list[dict[str, object]]:

@@ -56,4 +56,4 @@ async def test_every_tool_over_stdio(served: tuple[Simulator, str], tmp_path: Pa
     assert issues["total_count"] == len(everest.issue_history)
     assert "get_zoom_rooms" in unknown
     assert sim.stats.token_requests == 1  # one token for the whole session
-    assert (tmp_path / f"zoom_token_{sim.credentials.account_id}.json").exists()
+    assert (tmp_path / "token-cache" / f"zoom_token_{sim.credentials.account_id}.json").exists()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import anyio
 import httpx2
 import pytest
 from pydantic import SecretStr
@@ -275,3 +277,36 @@ async def test_odd_but_valid_ids_are_encoded_within_their_segment(clock: FakeClo
     client = make_client(zoom, clock)
     await client.get("list_devices", "a+b=c~d..e")
     assert zoom.api_calls[0].url.raw_path.decode() == "/v2/rooms/a%2Bb%3Dc~d..e/devices"
+
+
+async def test_requests_queued_for_a_connection_slot_do_not_burst_when_slots_free_up() -> None:
+    """Regression: pacing happened before waiting for a concurrency slot, so requests admitted while
+    slow responses held every slot left together when they completed (79 requests/s against 60)."""
+    departures: list[float] = []
+
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/oauth/token"):
+            return zoom_json(200, {"access_token": "tok", "expires_in": 3600, "scope": "room:read:admin"})
+        departures.append(time.monotonic())
+        if len(departures) <= 8:
+            await anyio.sleep(0.5)  # the first requests are slow: every slot is held, later ones queue
+        return zoom_json(200, {})
+
+    http = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
+    tokens = TokenManager(
+        http=http,
+        token_url="https://zoom.test/oauth/token",
+        account_id=ACCOUNT,
+        client_id=CLIENT_ID,
+        client_secret=SecretStr(SECRET),
+        cache_dir=None,
+    )
+    pacer = Pacer("pro", scale=5)  # Medium: a limit of 100 requests/s; the pacer aims at 85
+    client = ZoomClient(http=http, tokens=tokens, base_url=API, pacer=pacer, max_concurrency=8)
+    with anyio.fail_after(20):
+        async with anyio.create_task_group() as tg:
+            for i in range(120):
+                tg.start_soon(client.get, "get_room", f"room-{i}")
+    window = [t for t in departures if t - departures[0] < 10]
+    busiest = max(sum(1 for t in window if start <= t < start + 1.0) for start in window)
+    assert busiest <= 100  # the (scaled) limit Zoom enforces

@@ -176,8 +176,10 @@ class ZoomClient:
         self, endpoint: Endpoint, url: str, query: dict[str, Any], *, retried_auth: bool = False
     ) -> dict[str, Any]:
         token = (await self.tokens.get_token()).token
-        await self.pacer.acquire(endpoint.category)
         async with self._limiter:
+            # Pace after taking a concurrency slot: paced requests queued behind the limiter would
+            # otherwise leave in a burst whenever slots free up.
+            await self.pacer.acquire(endpoint.category)
             self.requests_sent += 1
             try:
                 response = await self.http.get(

@@ -2,7 +2,8 @@
 
 Zoom counts requests per account and rate-limit category in a rolling window. Each category gets a
 GCRA scheduler (a virtual-clock token bucket): a small burst, then evenly spaced requests at a
-safety margin below the published rate, so that burst + rate × window stays within the limit.
+safety margin below the published rate, so that burst + rate × window stays within the limit; and a
+rolling-window count of actual departures caps what a late-waking, bunched-up schedule could send.
 Hand-written rather than ``aiolimiter`` because it needs an injectable clock for deterministic tests
 and must work under anyio.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 import anyio
@@ -36,9 +38,13 @@ class CategoryPacer:
         self.interval = 1.0 / self.rate
         # burst + rate·window ≤ limit, less one request of headroom for jitter between admission and arrival.
         self.burst = max(1, math.floor(limit_per_window - self.rate * window) - 1)
+        self.window = window
+        # Hard cap per rolling window, checked when a request actually leaves (see acquire).
+        self.budget = max(1, math.floor(limit_per_window * SAFETY_MARGIN))
         self._clock = clock
         self._sleep = sleep
         self._tat = 0.0  # theoretical arrival time of the next request
+        self._sent: deque[float] = deque()
 
     def reserve(self) -> float:
         """Claim the next slot and return how long to wait for it (no await: atomic on the event loop)."""
@@ -51,6 +57,16 @@ class CategoryPacer:
         delay = self.reserve()
         if delay > 0:
             await self._sleep(delay)
+        # The schedule alone is not enough: on a busy event loop tasks wake late and several scheduled
+        # requests would leave together. Count actual departures in the rolling window as well.
+        while True:
+            now = self._clock()
+            while self._sent and self._sent[0] <= now - self.window:
+                self._sent.popleft()
+            if len(self._sent) < self.budget:
+                self._sent.append(now)
+                return
+            await self._sleep(self._sent[0] + self.window - now)
 
 
 class Pacer:
