@@ -101,6 +101,20 @@ def recording(sim: Simulator) -> Simulator:
     return sim
 
 
+def inject(sim: Simulator, case: Case) -> None:
+    """Replace the simulator's fault rules by the one this case describes."""
+    sim.faults.clear()
+    sim.faults.add(
+        case.kind,
+        case.path,
+        times=case.times,
+        status=case.status,
+        code=case.code,
+        message=case.message,
+        retry_after=case.retry_after,
+    )
+
+
 @pytest.fixture(scope="module")
 def sim() -> Simulator:
     return recording(simulator())
@@ -114,16 +128,7 @@ def _attempts(sim: Simulator, path: str) -> int:
 async def test_fault(case: Case, sim: Simulator, connect: Callable[..., Any], caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     async with connect(sim) as client:
-        sim.faults.clear()
-        sim.faults.add(
-            case.kind,
-            case.path,
-            times=case.times,
-            status=case.status,
-            code=case.code,
-            message=case.message,
-            retry_after=case.retry_after,
-        )
+        inject(sim, case)
         result = await client.call_tool("get_zoom_rooms", {"location_query": "Seattle"})
         attempts = _attempts(sim, case.path)
         sim.faults.clear()
@@ -217,16 +222,7 @@ async def test_fault_matrix_over_stdio_and_a_real_socket(tmp_path: Any) -> None:
             await call(client, "test_zoom_connection")
             for case in SOCKET_CASES:
                 served.stats.reset()
-                served.faults.clear()
-                served.faults.add(
-                    case.kind,
-                    case.path,
-                    times=case.times,
-                    status=case.status,
-                    code=case.code,
-                    message=case.message,
-                    retry_after=case.retry_after,
-                )
+                inject(served, case)
                 result = await client.call_tool("test_zoom_connection", {})
                 text = text_of(result)
                 assert _attempts(served, case.path) == case.attempts, case.id
