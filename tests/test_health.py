@@ -47,9 +47,15 @@ def test_outdated_app_against_the_fleet_newest() -> None:
     result = assess_room({"status": "Available"}, devices=[COMPUTER, old], newest=newest)
     assert result.verdict == "warning"
     assert result.problems == ["Controller runs Zoom Rooms 5.17.11, older than the fleet's newest 6.2.5"]
-    # A patch-level difference is not worth reporting.
-    patch = {**CONTROLLER, "app_version": "6.2.1 (4800)"}
-    assert assess_room({"status": "Available"}, devices=[patch], newest=newest).problems == []
+    # A patch-level or a single minor-release difference is routine, not worth reporting …
+    for version in ("6.2.1 (4800)", "6.1.9 (4400)"):
+        current = {**CONTROLLER, "app_version": version}
+        assert assess_room({"status": "Available"}, devices=[current], newest=newest).problems == []
+    # … two minor releases behind is.
+    lagging = {**CONTROLLER, "app_version": "6.0.2 (4100)"}
+    assert assess_room({"status": "Available"}, devices=[lagging], newest=newest).problems == [
+        "Controller runs Zoom Rooms 6.0.2, older than the fleet's newest 6.2.5"
+    ]
 
 
 def test_hostile_dashboard_text_is_sanitised() -> None:

@@ -47,6 +47,11 @@ def newest_versions(devices: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int
     return newest
 
 
+def outdated(version: tuple[int, int, int, int], newest: tuple[int, int, int, int]) -> bool:
+    """A major release behind, or two minor releases: one minor behind is routine (Zoom ships them often)."""
+    return version[0] < newest[0] or (version[0] == newest[0] and version[1] <= newest[1] - 2)
+
+
 def normalise_dashboard_health(value: object) -> Verdict | None:
     """Zoom's dashboard ``health`` is a free string ("critical", "warning", "" when fine)."""
     text = str(value or "").strip().lower()
@@ -87,7 +92,7 @@ def assess_room(
             worse("critical" if kind == "Zoom Rooms Computer" else "warning")
         version = parse_version(device.get("app_version"))
         best = (newest or {}).get(str(device.get("device_type") or ""))
-        if version and best and version[:2] < best[:2]:
+        if version and best and outdated(version, best):
             problems.append(
                 f"{kind} runs Zoom Rooms {'.'.join(map(str, version[:3]))}, "
                 f"older than the fleet's newest {'.'.join(map(str, best[:3]))}"
