@@ -30,6 +30,7 @@ from zoom_rooms_mcp.zoom.errors import ZoomError, ZoomScopeError
 
 Room = dict[str, Any]
 FANOUT_CONCURRENCY = 8
+ROOMS_PER_LEAF_GUESS = 5
 PER_ROOM_DASHBOARD_MAX = 100  # up to this many rooms, read the dashboard per room (Heavy: tens per second)
 # /metrics/zoomrooms allows 10-20 requests per *minute*: beyond this many pages a report would stall for minutes.
 DASHBOARD_LIST_MAX_PAGES = 10
@@ -59,6 +60,8 @@ class TreeSnapshot(Snapshot):
     tree: LocationTree
     resolver: LocationResolver
     structure: list[str]
+    paths: dict[str, str]  # location id → full path, computed once per tree
+    estimated_rooms: int  # a guess at the fleet's size before the first full listing: 5 rooms per floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +124,15 @@ class FleetService:
         except ZoomScopeError:
             structure = None  # optional: inferred from the types present instead
         tree = LocationTree.from_zoom(locations, structure)
-        return TreeSnapshot(fetched_at=fetched_at, tree=tree, resolver=tree.resolver, structure=list(tree.structure))
+        leaves = sum(1 for location in tree if not tree.children(location.id))
+        return TreeSnapshot(
+            fetched_at=fetched_at,
+            tree=tree,
+            resolver=tree.resolver,
+            structure=list(tree.structure),
+            paths={location.id: location.path_str for location in tree},
+            estimated_rooms=ROOMS_PER_LEAF_GUESS * leaves,
+        )
 
     # --- rooms -----------------------------------------------------------------------------------
 
@@ -138,13 +149,19 @@ class FleetService:
             self._known_total = len(rooms)
         return RoomsSnapshot(fetched_at=fetched_at, rooms=rooms)
 
-    async def rooms_in(self, location_ids: Iterable[str] | None, *, room_type: str | None = None) -> RoomsSnapshot:
-        """Rooms placed at any of ``location_ids`` (already expanded to whole subtrees), or all rooms."""
+    async def rooms_in(
+        self, location_ids: Iterable[str] | None, *, room_type: str | None = None, estimated_total: int = 0
+    ) -> RoomsSnapshot:
+        """Rooms placed at any of ``location_ids`` (already expanded to whole subtrees), or all rooms.
+
+        Reads the subtree location by location when that takes fewer requests than paging through the
+        whole fleet; ``estimated_total`` sizes the fleet until a full listing has counted it.
+        """
         if location_ids is None:
             return await self.all_rooms(room_type=room_type)
         targets = sorted(set(location_ids))
         cached = self._cache.peek(("rooms", room_type), self.rooms_ttl)
-        if cached is None and len(targets) < self._full_listing_cost():
+        if cached is None and len(targets) < self._full_listing_cost(estimated_total):
             return await self._rooms_per_location(targets, room_type)
         snapshot = cached.value if cached is not None else await self.all_rooms(room_type=room_type)
         wanted = set(targets)
@@ -152,11 +169,10 @@ class FleetService:
             fetched_at=snapshot.fetched_at, rooms=[r for r in snapshot.rooms if r.get("location_id") in wanted]
         )
 
-    def _full_listing_cost(self) -> int:
-        """Requests a full listing takes; before the first listing, assume a small fleet (a few pages)."""
-        if self._known_total is None:
-            return 4
-        return max(1, math.ceil(self._known_total / PAGE_SIZE))
+    def _full_listing_cost(self, estimated_total: int) -> int:
+        """Requests a full listing takes: counted by the last listing, else estimated."""
+        total = self._known_total if self._known_total is not None else estimated_total
+        return max(1, math.ceil(total / PAGE_SIZE))
 
     async def _rooms_per_location(self, targets: Sequence[str], room_type: str | None) -> RoomsSnapshot:
         fetched_at = self._wall()

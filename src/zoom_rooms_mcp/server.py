@@ -114,6 +114,9 @@ def create_server(
         version=__version__,
         instructions=INSTRUCTIONS + (DEMO_NOTE if demo else ""),
         lifespan=lifespan,
+        # The SDK configures the root logger when nothing else has; keep that quiet for library users
+        # (the CLI installs its own stderr handler and level first).
+        log_level="WARNING",
     )
     register_all(server)
     _register_prompts(server)

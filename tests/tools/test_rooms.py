@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.harness import call, call_error, simulator
-from tests.tools.fleet_truth import path, rooms_under
+from tests.tools.fleet_truth import location, path, rooms_under
 from zoom_rooms_mcp.simulator import Simulator
 
 pytestmark = pytest.mark.anyio
@@ -195,3 +195,15 @@ async def test_unknown_room_suggests_how_to_find_it(connect: Callable[..., Any],
     assert "get_zoom_rooms" in missing
     assert "get_zoom_rooms" in traversal
     assert all(not p.startswith("/v2/users") for _, p, _ in sim.stats.log)
+
+
+async def test_a_city_on_a_very_large_fleet_is_read_location_by_location(connect: Callable[..., Any]) -> None:
+    """Before any full listing, the fleet's size is estimated from its floors: 20,000 rooms is 67 pages,
+    while Seattle's subtree is a few dozen location queries."""
+    huge = simulator(rooms=20_000, seed=4)
+    seattle = rooms_under(huge.fleet, SEATTLE)
+    async with connect(huge) as client:
+        result = await call(client, "get_zoom_rooms", {"location_query": "Seattle", "limit": 1})
+    assert result["total_count"] == len(seattle)
+    subtree = huge.fleet.descendants(location(huge.fleet, SEATTLE).id)
+    assert huge.stats.by_endpoint["list_rooms"] == len(subtree) < 20_000 / 300

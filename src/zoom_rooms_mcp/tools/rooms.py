@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from typing import Annotated, Any, Literal
 
@@ -103,8 +104,11 @@ class RoomDetails(BaseModel):
 
 
 def location_path(snapshot: TreeSnapshot, location_id: object) -> str | None:
-    location = snapshot.tree.get(str(location_id)) if location_id else None
-    return location.path_str if location else None
+    return snapshot.paths.get(str(location_id)) if location_id else None
+
+
+# Room names repeat across calls (and fold() normalises Unicode): fold each distinct name once.
+fold_name = functools.lru_cache(maxsize=65_536)(fold)
 
 
 def summarise(room: Room, snapshot: TreeSnapshot) -> RoomSummary:
@@ -141,7 +145,7 @@ async def scoped_rooms(
     if resolution.status in ("ambiguous", "none"):
         return snapshot, resolution, None, snapshot.as_of
     ids = snapshot.tree.subtree_ids(loc.id for loc in resolution.locations)
-    rooms = await fleet.rooms_in(ids, room_type=room_type)
+    rooms = await fleet.rooms_in(ids, room_type=room_type, estimated_total=snapshot.estimated_rooms)
     return snapshot, resolution, rooms.rooms, rooms.as_of
 
 
@@ -156,10 +160,6 @@ def unresolved_message(resolution: Resolution) -> str:
         options = "; ".join(c.path for c in resolution.candidates[:5])
         return f"No location matches '{sanitize(resolution.query, 80)}'. Closest: {options}."
     return f"No location matches '{sanitize(resolution.query, 80)}'. Call get_zoom_sites to see the locations."
-
-
-def sort_key(summary: RoomSummary) -> tuple[str, str]:
-    return (summary.location_path or "~", fold(summary.name))
 
 
 async def find_room_or_explain(state: AppContext, room: str) -> Room:
@@ -232,12 +232,15 @@ def register(server: MCPServer) -> None:
             )
         if name_query and name_query.strip():
             needle = fold(name_query)
-            rooms = [r for r in rooms if needle in fold(str(r.get("name", "")))]
+            rooms = [r for r in rooms if needle in fold_name(str(r.get("name", "")))]
         in_scope = Counter(str(r.get("status", "")) for r in rooms)
-        matches = [summarise(r, snapshot) for r in rooms if status is None or r.get("status") == status]
-        matches.sort(key=sort_key)
+        # Filter and sort the raw rows; build output models for the returned page only.
+        matches = [r for r in rooms if status is None or r.get("status") == status]
+        paths = snapshot.paths
+        matches.sort(key=lambda r: (paths.get(str(r.get("location_id")), "~"), str(r.get("name", "")).casefold()))
         fingerprint = query_fingerprint("rooms", location_query, status, name_query, kind)
-        page, next_cursor = paginate(matches, limit, cursor, fingerprint)
+        rows, next_cursor = paginate(matches, limit, cursor, fingerprint)
+        page = [summarise(r, snapshot) for r in rows]
         where = f" in {resolution.locations[0].path}" if resolution and resolution.locations else ""
         message = f"{len(matches)} room(s){where}" + (f" with status {status}" if status else "")
         if not matches:
@@ -245,7 +248,7 @@ def register(server: MCPServer) -> None:
         return RoomsResult(
             rooms=page,
             total_count=len(matches),
-            status_counts=dict(Counter(m.status for m in matches)),
+            status_counts=dict(Counter(str(r.get("status", "")) for r in matches)),
             status_counts_in_scope=dict(in_scope),
             resolution=resolution,
             next_cursor=next_cursor,
