@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from rapidfuzz import fuzz, process
@@ -28,6 +28,7 @@ from zoom_rooms_mcp.locations.text import fold
 from zoom_rooms_mcp.zoom.client import PAGE_SIZE, ZoomClient
 from zoom_rooms_mcp.zoom.errors import ZoomError, ZoomScopeError
 
+T = TypeVar("T")
 Room = dict[str, Any]
 FANOUT_CONCURRENCY = 8
 ROOMS_PER_LEAF_GUESS = 5
@@ -115,14 +116,22 @@ class FleetService:
 
     async def _load_tree(self) -> TreeSnapshot:
         fetched_at = self._wall()
-        locations = await self.client.get_all("list_locations", items="locations")
-        structure: list[str] | None
-        try:
-            body = await self.client.get("location_structure")
+        locations: list[dict[str, Any]] = []
+        structure: list[str] | None = None
+
+        async def read_locations() -> None:
+            locations.extend(await self.client.get_all("list_locations", items="locations"))
+
+        async def read_structure() -> None:
+            nonlocal structure
+            try:
+                body = await self.client.get("location_structure")
+            except ZoomScopeError:
+                return  # optional: the levels are inferred from the types present instead
             raw = body.get("structures")
             structure = [str(s) for s in raw] if isinstance(raw, list) else None
-        except ZoomScopeError:
-            structure = None  # optional: inferred from the types present instead
+
+        await gather_calls(read_locations, read_structure)  # independent reads: one round trip, not two
         tree = LocationTree.from_zoom(locations, structure)
         leaves = sum(1 for location in tree if not tree.children(location.id))
         return TreeSnapshot(
@@ -200,9 +209,14 @@ class FleetService:
         # A server-side name filter is one request; only fall back to the whole listing if it is not decisive.
         if self._cache.peek(("rooms", None), self.rooms_ttl) is None and 0 < len(text) <= 64:
             try:
-                narrowed = await self.client.get_all("list_rooms", items="rooms", params={"query_name": text})
+                entry = await self._cache.get(
+                    ("rooms?name", text),
+                    self.rooms_ttl,
+                    lambda: self.client.get_all("list_rooms", items="rooms", params={"query_name": text}),
+                )
+                narrowed: list[Room] = entry.value
             except ZoomError:
-                narrowed = []
+                narrowed = []  # the full listing below reports the failure if it persists
             match = _exact(narrowed, text)
             if match is not None:
                 return match
@@ -265,15 +279,27 @@ class FleetService:
         return {str(row.get("id")): row for row in rows}
 
     async def issue_history(self, dashboard_id: str, start: date, end: date) -> list[dict[str, Any]]:
-        return await self.client.get_all(
-            "dashboard_room_issues",
-            dashboard_id,
-            items="issue_details",
-            params={"from": start.isoformat(), "to": end.isoformat()},
-        )
+        """A room's dashboard issue events (Heavy requests: cached like the dashboard rows)."""
+
+        async def load() -> list[dict[str, Any]]:
+            return await self.client.get_all(
+                "dashboard_room_issues",
+                dashboard_id,
+                items="issue_details",
+                params={"from": start.isoformat(), "to": end.isoformat()},
+            )
+
+        entry = await self._cache.get(("issues", dashboard_id, start, end), self.dashboard_ttl, load)
+        events: list[dict[str, Any]] = entry.value
+        return events
 
 
-async def gather(fn: Callable[[str], Awaitable[None]], items: Sequence[str]) -> None:
+async def gather_calls(*calls: Callable[[], Awaitable[None]]) -> None:
+    """Run independent reads concurrently; the first failure is re-raised as itself (see ``gather``)."""
+    await gather(lambda call: call(), calls)
+
+
+async def gather(fn: Callable[[T], Awaitable[None]], items: Sequence[T]) -> None:
     """Run ``fn`` over ``items`` with bounded concurrency (the client's pacer does the rate limiting).
 
     The first failure cancels the rest and is re-raised as itself, not as an ExceptionGroup, so callers
@@ -282,7 +308,7 @@ async def gather(fn: Callable[[str], Awaitable[None]], items: Sequence[str]) -> 
     limiter = anyio.CapacityLimiter(FANOUT_CONCURRENCY)
     failures: list[Exception] = []
 
-    async def run(item: str) -> None:
+    async def run(item: T) -> None:
         async with limiter:
             try:
                 await fn(item)

@@ -127,3 +127,12 @@ async def test_site_health_above_100_rooms_uses_the_dashboard_list(connect: Call
     assert report["sources"] == ["rooms", "dashboard"]
     assert sim.stats.by_endpoint["dashboard_rooms"] == 1
     assert sim.stats.by_endpoint.get("dashboard_room", 0) == 0
+
+
+async def test_warm_issue_history_makes_no_upstream_request(connect: Callable[..., Any], sim: Simulator) -> None:
+    async with connect(sim) as client:
+        first = await call(client, "get_room_issues", {"room": "Denali"})
+        before = sim.stats.total_requests
+        again = await call(client, "get_room_issues", {"room": "Denali"})
+    assert again == first
+    assert sim.stats.total_requests == before

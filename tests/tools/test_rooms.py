@@ -207,3 +207,11 @@ async def test_a_city_on_a_very_large_fleet_is_read_location_by_location(connect
     assert result["total_count"] == len(seattle)
     subtree = huge.fleet.descendants(location(huge.fleet, SEATTLE).id)
     assert huge.stats.by_endpoint["list_rooms"] == len(subtree) < 20_000 / 300
+
+
+async def test_warm_room_details_by_name_make_no_upstream_request(connect: Callable[..., Any], sim: Simulator) -> None:
+    async with connect(sim) as client:
+        await call(client, "get_room_details", {"room": "Everest"})
+        before = sim.stats.total_requests
+        await call(client, "get_room_details", {"room": "Everest"})
+    assert sim.stats.total_requests == before

@@ -34,7 +34,10 @@ def _bind(host: str, port: int) -> socket.socket:
         loopback = False
     if not loopback:
         raise ValueError(f"the Zoom simulator only listens on a loopback address, not {host!r}")
-    sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
+    # Name the protocol: asyncio turns on TCP_NODELAY for accepted connections only when the listening
+    # socket says IPPROTO_TCP, and without it every response on a kept-alive connection waits ~40 ms
+    # for the client's delayed ACK (headers and body are written separately).
+    sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((address, port))
