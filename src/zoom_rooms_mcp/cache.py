@@ -52,9 +52,6 @@ class TTLCache:
             self._entries[key] = entry
             return entry
 
-    def put(self, key: Hashable, value: Any) -> None:
-        self._entries[key] = Entry(value, self._clock())
-
     def clear(self) -> None:
         self._entries.clear()
 
