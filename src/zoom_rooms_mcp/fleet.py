@@ -151,6 +151,27 @@ class FleetService:
         snapshot: RoomsSnapshot = entry.value
         return snapshot
 
+    async def tree_and_rooms(
+        self, *, room_type: str | None = None, max_age: float | None = None
+    ) -> tuple[TreeSnapshot, RoomsSnapshot]:
+        """The location tree and the whole room listing, read concurrently (they are independent)."""
+        tree: TreeSnapshot | None = None
+        rooms: RoomsSnapshot | None = None
+
+        async def read_tree() -> None:
+            nonlocal tree
+            tree = await self.tree()
+
+        async def read_rooms() -> None:
+            nonlocal rooms
+            rooms = await self.all_rooms(room_type=room_type, max_age=max_age)
+
+        await gather_calls(read_tree, read_rooms)
+        # gather_calls raises if either read failed, so both are set here.
+        assert tree is not None
+        assert rooms is not None
+        return tree, rooms
+
     async def _load_rooms(self, room_type: str | None) -> RoomsSnapshot:
         fetched_at = self._wall()
         rooms = await self.client.get_all("list_rooms", items="rooms", params={"type": room_type})
@@ -159,15 +180,13 @@ class FleetService:
         return RoomsSnapshot(fetched_at=fetched_at, rooms=rooms)
 
     async def rooms_in(
-        self, location_ids: Iterable[str] | None, *, room_type: str | None = None, estimated_total: int = 0
+        self, location_ids: Iterable[str], *, room_type: str | None = None, estimated_total: int = 0
     ) -> RoomsSnapshot:
-        """Rooms placed at any of ``location_ids`` (already expanded to whole subtrees), or all rooms.
+        """Rooms placed at any of ``location_ids`` (already expanded to whole subtrees).
 
         Reads the subtree location by location when that takes fewer requests than paging through the
         whole fleet; ``estimated_total`` sizes the fleet until a full listing has counted it.
         """
-        if location_ids is None:
-            return await self.all_rooms(room_type=room_type)
         targets = sorted(set(location_ids))
         cached = self._cache.peek(("rooms", room_type), self.rooms_ttl)
         if cached is None and len(targets) < self._full_listing_cost(estimated_total):

@@ -186,8 +186,7 @@ def _register_resources(server: MCPServer, live: list[AppContext]) -> None:
             raise ResourceError("The server is not running yet.")
         fleet = live[-1].fleet
         try:
-            snapshot = await fleet.tree()
-            rooms = await fleet.all_rooms(max_age=fleet.placement_ttl)
+            snapshot, rooms = await fleet.tree_and_rooms(max_age=fleet.placement_ttl)
         except ZoomError as exc:
             raise ResourceError(describe(exc)) from exc
         return json.dumps(

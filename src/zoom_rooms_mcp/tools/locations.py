@@ -82,8 +82,7 @@ def register(server: MCPServer) -> None:
         """
         fleet = app(ctx).fleet
         with zoom_errors():
-            snapshot = await fleet.tree()
-            rooms = await fleet.all_rooms(max_age=fleet.placement_ttl)
+            snapshot, rooms = await fleet.tree_and_rooms(max_age=fleet.placement_ttl)
         resolution: Resolution | None = None
         roots: list[str] | None = None
         if query is not None and query.strip():

@@ -12,7 +12,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from zoom_rooms_mcp.context import AppContext
-from zoom_rooms_mcp.fleet import Room, RoomLookupError, RoomsSnapshot, TreeSnapshot, gather_calls
+from zoom_rooms_mcp.fleet import Room, RoomLookupError, TreeSnapshot
 from zoom_rooms_mcp.health import assess_room, newest_versions, normalise_dashboard_health
 from zoom_rooms_mcp.locations.resolver import Resolution
 from zoom_rooms_mcp.locations.text import fold
@@ -138,17 +138,8 @@ async def scoped_rooms(
     """Rooms under the resolved location (None when the location could not be resolved) and their age."""
     fleet = state.fleet
     if location_query is None or not location_query.strip():
-        tree: list[TreeSnapshot] = []
-        listing: list[RoomsSnapshot] = []
-
-        async def read_tree() -> None:
-            tree.append(await fleet.tree())
-
-        async def read_rooms() -> None:
-            listing.append(await fleet.rooms_in(None, room_type=room_type))
-
-        await gather_calls(read_tree, read_rooms)  # independent without a location to resolve
-        return tree[0], None, listing[0].rooms, listing[0].as_of
+        snapshot, listing = await fleet.tree_and_rooms(room_type=room_type)
+        return snapshot, None, listing.rooms, listing.as_of
     snapshot = await fleet.tree()
     resolution = snapshot.resolver.resolve(location_query)
     if resolution.status in ("ambiguous", "none"):
