@@ -5,12 +5,17 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import anyio
 import httpx2
+from pydantic import SecretStr
+
+from zoom_rooms_mcp.zoom.token import TokenManager
 
 TOKEN_URL = "https://zoom.test/oauth/token"
 API = "https://api.zoom.test/v2"
@@ -82,4 +87,26 @@ def _play(reply: Reply, request: httpx2.Request) -> httpx2.Response:
 def zoom_json(status: int, body: object, **headers: str) -> httpx2.Response:
     return httpx2.Response(
         status, content=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers}
+    )
+
+
+def token_manager(
+    http: httpx2.AsyncClient,
+    cache_dir: Path | None = None,
+    *,
+    token_url: str = TOKEN_URL,
+    client_id: str = CLIENT_ID,
+    secret: str = SECRET,
+    clock: Callable[[], float] = time.time,
+) -> TokenManager:
+    """A token manager for the fake app's account; the tests vary only what they are about."""
+    return TokenManager(
+        http=http,
+        token_url=token_url,
+        account_id=ACCOUNT,
+        client_id=client_id,
+        client_secret=SecretStr(secret),
+        cache_dir=cache_dir,
+        clock=clock,
+        lock_timeout=5,
     )

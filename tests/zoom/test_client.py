@@ -9,10 +9,9 @@ from urllib.parse import parse_qs
 import anyio
 import httpx2
 import pytest
-from pydantic import SecretStr
 
 from tests.conftest import FakeClock
-from tests.zoom.fakes import ACCOUNT, API, CLIENT_ID, SECRET, TOKEN_URL, FakeZoom, zoom_json
+from tests.zoom.fakes import API, TOKEN_URL, FakeZoom, token_manager, zoom_json
 from zoom_rooms_mcp.zoom.client import ZoomClient
 from zoom_rooms_mcp.zoom.errors import (
     InvalidIdentifierError,
@@ -27,7 +26,6 @@ from zoom_rooms_mcp.zoom.errors import (
     ZoomServerError,
 )
 from zoom_rooms_mcp.zoom.pacing import Pacer
-from zoom_rooms_mcp.zoom.token import TokenManager
 
 pytestmark = pytest.mark.anyio
 
@@ -36,15 +34,7 @@ ROOMS = "/v2/rooms"
 
 def make_client(zoom: FakeZoom, clock: FakeClock, cache_dir: Path | None = None) -> ZoomClient:
     http = httpx2.AsyncClient(transport=zoom.transport())
-    tokens = TokenManager(
-        http=http,
-        token_url=TOKEN_URL,
-        account_id=ACCOUNT,
-        client_id=CLIENT_ID,
-        client_secret=SecretStr(SECRET),
-        cache_dir=cache_dir,
-        clock=clock,
-    )
+    tokens = token_manager(http, cache_dir, clock=clock)
     return ZoomClient(
         http=http,
         tokens=tokens,
@@ -285,7 +275,7 @@ async def test_requests_queued_for_a_connection_slot_do_not_burst_when_slots_fre
     departures: list[float] = []
 
     async def handler(request: httpx2.Request) -> httpx2.Response:
-        if request.url.path.endswith("/oauth/token"):
+        if str(request.url) == TOKEN_URL:
             return zoom_json(200, {"access_token": "tok", "expires_in": 3600, "scope": "room:read:admin"})
         departures.append(time.monotonic())
         if len(departures) <= 8:
@@ -293,14 +283,7 @@ async def test_requests_queued_for_a_connection_slot_do_not_burst_when_slots_fre
         return zoom_json(200, {})
 
     http = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
-    tokens = TokenManager(
-        http=http,
-        token_url="https://zoom.test/oauth/token",
-        account_id=ACCOUNT,
-        client_id=CLIENT_ID,
-        client_secret=SecretStr(SECRET),
-        cache_dir=None,
-    )
+    tokens = token_manager(http)
     pacer = Pacer("pro", scale=5)  # Medium: a limit of 100 requests/s; the pacer aims at 85
     client = ZoomClient(http=http, tokens=tokens, base_url=API, pacer=pacer, max_concurrency=8)
     with anyio.fail_after(20):

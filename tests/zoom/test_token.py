@@ -12,10 +12,9 @@ import anyio
 import httpx2
 import pytest
 from anyio import wait_all_tasks_blocked
-from pydantic import SecretStr
 
 from tests.conftest import FakeClock
-from tests.zoom.fakes import ACCOUNT, CLIENT_ID, SECRET, TOKEN_URL, FakeZoom, zoom_json
+from tests.zoom.fakes import ACCOUNT, CLIENT_ID, SECRET, TOKEN_URL, FakeZoom, token_manager, zoom_json
 from zoom_rooms_mcp.zoom.errors import ZoomAuthError, ZoomNetworkError, ZoomResponseError, ZoomServerError
 from zoom_rooms_mcp.zoom.token import AccessToken, TokenManager, client_fingerprint
 
@@ -26,16 +25,7 @@ def manager(
     zoom: FakeZoom, cache_dir: Path | None, clock: FakeClock, *, client_id: str = CLIENT_ID, secret: str = SECRET
 ) -> TokenManager:
     http = httpx2.AsyncClient(transport=zoom.transport())
-    return TokenManager(
-        http=http,
-        token_url=TOKEN_URL,
-        account_id=ACCOUNT,
-        client_id=client_id,
-        client_secret=SecretStr(secret),
-        cache_dir=cache_dir,
-        clock=clock,
-        lock_timeout=5,
-    )
+    return token_manager(http, cache_dir, client_id=client_id, secret=secret, clock=clock)
 
 
 async def test_memory_then_file_then_endpoint(

@@ -11,22 +11,13 @@ from pathlib import Path
 
 import anyio
 import httpx2
-from pydantic import SecretStr
 
-from tests.zoom.fakes import ACCOUNT, CLIENT_ID, SECRET
-from zoom_rooms_mcp.zoom.token import TokenManager
+from tests.zoom.fakes import token_manager
 
 
 async def main(token_url: str, cache_dir: str) -> None:
     async with httpx2.AsyncClient() as http:
-        tokens = TokenManager(
-            http=http,
-            token_url=token_url,
-            account_id=ACCOUNT,
-            client_id=CLIENT_ID,
-            client_secret=SecretStr(SECRET),
-            cache_dir=Path(cache_dir),
-        )
+        tokens = token_manager(http, Path(cache_dir), token_url=token_url)
         print("ready", flush=True)
         sys.stdin.readline()
         result = await tokens.get_token()
