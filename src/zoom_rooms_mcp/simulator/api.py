@@ -14,10 +14,9 @@ from urllib.parse import unquote, urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from zoom_rooms_mcp.zoom.catalog import Plan, match_endpoint
-
 from .dashboard_api import HANDLERS as DASHBOARD_HANDLERS
 from .errors import ZoomApiError, unknown_endpoint
+from .facts import Plan, match_endpoint
 from .model import Fleet
 from .oauth import TokenStore
 from .pagination import PageTokens

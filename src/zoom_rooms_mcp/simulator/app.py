@@ -13,11 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from zoom_rooms_mcp.zoom.catalog import Category, Plan
-
 from .api import ZoomApi
 from .control import control_routes
 from .errors import unknown_endpoint
+from .facts import Category, Plan
 from .faults import FaultController
 from .fleet import Fleet, generate_fleet
 from .middleware import FaultMiddleware

@@ -12,8 +12,7 @@ import anyio
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from zoom_rooms_mcp.zoom.catalog import Category, match_endpoint
-
+from .facts import Category, match_endpoint
 from .faults import Fault, FaultController
 from .ratelimit import Rejection, daily_rejection, qps_rejection
 from .stats import Stats

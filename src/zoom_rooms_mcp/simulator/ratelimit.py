@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from zoom_rooms_mcp.zoom.catalog import COMBINED_HEAVY_DAILY, RATE_LIMITS, Category, Plan
+from .facts import COMBINED_HEAVY_DAILY, RATE_LIMITS, Category, Plan
 
 QPS_MESSAGE = "You have reached the maximum per-second rate limit for this API. Try again later."
 DAILY_MESSAGE = (

@@ -38,6 +38,24 @@ SOURCES = {
     ),
 }
 OUTPUT = Path(__file__).with_name("zoom-rooms-subset.json")
+# The webhook events the simulator sends, cut from Zoom's webhook OpenAPI document.
+WEBHOOKS_SOURCE = "zoom-rooms-webhooks.json"
+WEBHOOK_EVENTS = (
+    "zoomroom.alert",
+    "zoomroom.delayed_alert",
+    "zoomroom.created",
+    "zoomroom.updated",
+    "zoomroom.deleted",
+    "zoomroom.location_created",
+    "zoomroom.location_updated",
+    "zoomroom.location_deleted",
+    "zoomroom.checked_in",
+    "zoomroom.checked_out",
+    "zoomroom.sensor_data",
+)
+WEBHOOKS_OUTPUT = Path(__file__).with_name("zoom-rooms-webhooks-subset.json")
+# Zoom's rate-limit page, copied as is: the simulator's facts and the product catalog are checked against it.
+RATE_LIMITS_PAGE = "docs-rate-limits.md"
 
 
 def _refs(node: Any) -> set[str]:
@@ -79,9 +97,26 @@ def extract(source_dir: Path) -> dict[str, Any]:
     }
 
 
+def extract_webhooks(source_dir: Path) -> dict[str, Any]:
+    spec = json.loads((source_dir / WEBHOOKS_SOURCE).read_text(encoding="utf-8"))
+    return {
+        "openapi": spec["openapi"],
+        "info": {
+            "title": "Zoom Rooms webhooks (subset)",
+            "version": str(spec["info"]["version"]),
+            "description": f"Extracted by tests/data/openapi/extract.py from: {spec['info']['title']}",
+        },
+        "webhooks": {event: spec["webhooks"][event] for event in WEBHOOK_EVENTS},
+    }
+
+
 def main() -> None:
     source_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/zoom-api/openapi")
     OUTPUT.write_text(json.dumps(extract(source_dir), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    webhooks = json.dumps(extract_webhooks(source_dir), indent=1, ensure_ascii=False) + "\n"
+    WEBHOOKS_OUTPUT.write_text(webhooks, encoding="utf-8")
+    page = (source_dir / RATE_LIMITS_PAGE).read_text(encoding="utf-8")
+    OUTPUT.with_name(RATE_LIMITS_PAGE).write_text(page, encoding="utf-8")
 
 
 if __name__ == "__main__":
