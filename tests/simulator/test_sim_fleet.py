@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from zoom_rooms_mcp.simulator import Fleet, generate_fleet
-from zoom_rooms_mcp.simulator.model import DEVICE_TYPES, LEVELS, OFFLINE_ISSUE
+from zoom_rooms_mcp.simulator.model import DEVICE_TYPES, LEVELS, OFFLINE_ISSUE, ROOM_TYPES
 from zoom_rooms_mcp.simulator.names import ROOM_NAMES
 
 NOW = datetime(2027, 1, 15, 8, tzinfo=UTC)
@@ -161,9 +161,16 @@ def test_status_mix_and_devices() -> None:
     assert statuses["Available"] > statuses["InMeeting"]
     for room in fleet.rooms:
         types = [d.device_type for d in room.devices]
-        assert 2 <= len(types) <= 4
-        assert types.count("Zoom Rooms Computer") == 1
         assert set(types) <= set(DEVICE_TYPES)
+        if room.zoom_room_type == "ZoomRoom":
+            assert 2 <= len(types) <= 4
+            assert types.count("Zoom Rooms Computer") == 1
+        else:
+            assert len(types) == 1
+            assert "Controller" not in types
+            assert ("Zoom Rooms Computer" in types) == (
+                room.zoom_room_type in ("Kiosk", "PersonalZoomRoom", "DigitalSignageOnly")
+            )
     versions = Counter(d.app_version for r in fleet.rooms for d in r.devices if d.device_type == "Controller")
     assert len(versions) >= 3  # a few outdated ones among the current
 
@@ -172,9 +179,9 @@ def test_status_health_and_devices_are_consistent() -> None:
     fleet = generate_fleet(2000, seed=11, now=NOW)
     warnings = Counter[str]()
     for room in fleet.rooms:
-        computer = room.device("Zoom Rooms Computer")
-        assert computer
-        assert (room.status == "Offline") == (computer.status == "Offline") == (room.health == "critical")
+        primary = room.primary_device
+        assert primary
+        assert (room.status == "Offline") == (primary.status == "Offline") == (room.health == "critical")
         if room.status == "Offline":
             assert room.issues == [OFFLINE_ISSUE]
             assert room.issue_history[0].issue == OFFLINE_ISSUE
@@ -230,3 +237,21 @@ def test_twenty_thousand_rooms(big_fleet: Fleet) -> None:
     assert fleet.room_named("Denali")
     assert sum(1 for r in fleet.rooms if r.name.startswith("SEA-") or "-B" in r.name.split()[0]) > 10_000
     assert all(fleet.location(r.location_id) for r in fleet.rooms)
+
+
+def test_every_room_type_appears_even_in_the_demo_fleet() -> None:
+    for size in (150, 2000):
+        fleet = generate_fleet(size, now=NOW)
+        counts = Counter(r.zoom_room_type for r in fleet.rooms)
+        assert set(counts) == set(ROOM_TYPES)
+        assert counts["ZoomRoom"] > 0.9 * size
+
+
+def test_signage_and_scheduling_only_rooms_never_meet_and_have_no_peripherals() -> None:
+    fleet = generate_fleet(2000, seed=3, now=NOW)
+    special = [r for r in fleet.rooms if r.zoom_room_type in ("SchedulingDisplayOnly", "DigitalSignageOnly")]
+    assert special
+    for room in special:
+        assert room.status != "InMeeting"
+        assert (room.camera, room.microphone, room.speaker) == ("", "", "")
+        assert room.health in ("", "critical")

@@ -1,8 +1,12 @@
 """Deterministic fleet generator: same arguments, same fleet (ids, names, statuses, devices, issues).
 
 Consistency rules the endpoints rely on:
-- room ``Offline`` ⇔ its "Zoom Rooms Computer" is ``Offline`` ⇔ dashboard health "critical" with the single
-  issue "Zoom room is offline";
+- room ``Offline`` ⇔ its primary device (the "Zoom Rooms Computer", or the Scheduling Display / whiteboard of
+  rooms without one) is ``Offline`` ⇔ dashboard health "critical" with the single issue "Zoom room is offline";
+- every room type appears (about 6% of rooms are not ``ZoomRoom``): Kiosk, PersonalZoomRoom and
+  DigitalSignageOnly rooms have a Zoom Rooms Computer and no controller; SchedulingDisplayOnly rooms have only a
+  Scheduling Display and StandaloneWhiteboard rooms only a whiteboard; signage and scheduling-only rooms are
+  never in a meeting and have no camera, microphone or speaker; none of these gets a random warning;
 - an online room with a problem (offline Controller or Scheduling Display, a disconnected camera, microphone
   or speaker, high CPU, low bandwidth) has health "warning" and exactly that dashboard issue; the matching
   device is ``Offline`` or the peripheral name is "";
@@ -18,6 +22,7 @@ import math
 import random
 import re
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +33,7 @@ from .model import (
     HEALTH_WARNING,
     LEVELS,
     OFFLINE_ISSUE,
+    ONLINE_ISSUE,
     Fleet,
     LocationType,
     RoomStatus,
@@ -110,7 +116,7 @@ _WARNINGS = {
 }
 # Resolved incidents for the history: (problem, recovery or None for one-off events).
 _INCIDENTS: tuple[tuple[str, str | None], ...] = (
-    (OFFLINE_ISSUE, "Zoom room is online"),
+    (OFFLINE_ISSUE, ONLINE_ISSUE),
     ("Room Controller disconnected", "Room Controller connected"),
     ("Selected camera has disconnected", "Selected camera is reconnected"),
     ("Selected microphone has disconnected", "Selected microphone is reconnected"),
@@ -119,6 +125,23 @@ _INCIDENTS: tuple[tuple[str, str | None], ...] = (
     ("High CPU usage is detected", None),
     ("Low bandwidth network is detected", None),
 )
+# Rooms per 1,000 of each type other than ZoomRoom (quotas, like statuses, so small fleets have them all).
+_TYPE_SHARES = {
+    "Kiosk": 20,
+    "SchedulingDisplayOnly": 12,
+    "DigitalSignageOnly": 10,
+    "StandaloneWhiteboard": 8,
+    "PersonalZoomRoom": 10,
+}
+# The only devices of the types that are not full rooms.
+_TYPE_DEVICES = {
+    "Kiosk": ("Zoom Rooms Computer",),
+    "PersonalZoomRoom": ("Zoom Rooms Computer",),
+    "DigitalSignageOnly": ("Zoom Rooms Computer",),
+    "SchedulingDisplayOnly": ("Scheduling Display",),
+    "StandaloneWhiteboard": ("Companion Whiteboard",),
+}
+NO_MEETINGS = frozenset({"SchedulingDisplayOnly", "DigitalSignageOnly"})
 _SENSOR_SETS = (
     ("CO2", "TEMPERATURE", "HUMIDITY", "REAL_TIME_PEOPLE_COUNT"),
     ("TEMPERATURE", "HUMIDITY", "REAL_TIME_PEOPLE_COUNT"),
@@ -264,6 +287,13 @@ def _statuses(rng: random.Random, rooms: int) -> list[RoomStatus]:
     return statuses
 
 
+def _room_types(rng: random.Random, rooms: int) -> list[str]:
+    types = [kind for kind, share in _TYPE_SHARES.items() for _ in range(max(round(rooms * share / 1000), rooms >= 50))]
+    types += ["ZoomRoom"] * max(0, rooms - len(types))
+    rng.shuffle(types)
+    return types[:rooms]
+
+
 def _room_counts(rng: random.Random, floors: int, rooms: int) -> list[int]:
     """Spread ``rooms`` over ``floors``: every floor gets one first when there are enough rooms."""
     counts = [0] * floors
@@ -301,17 +331,24 @@ class _RoomMaker:
         self.used.add(candidate)
         return candidate
 
-    def make(self, name: str, floor: _Floor, index: int, status: RoomStatus, warning: str = "") -> SimRoom:
+    def make(
+        self, name: str, floor: _Floor, index: int, status: RoomStatus, warning: str = "", room_type: str = "ZoomRoom"
+    ) -> SimRoom:
         rng = self.rng
+        if room_type in NO_MEETINGS and status == "InMeeting":
+            status = "Available"
         devices = self._devices(name, floor, index, status, with_controller=warning == "controller")
+        if room_type in _TYPE_DEVICES:
+            devices = self._only(devices, _TYPE_DEVICES[room_type][0], status)
         types = {d.device_type for d in devices}
-        if not warning and status in ("Available", "InMeeting") and rng.random() < 0.12:
+        if room_type == "ZoomRoom" and not warning and status in ("Available", "InMeeting") and rng.random() < 0.12:
             kinds = [k for k in _WARNINGS if k not in ("controller", "scheduling_display")]
             kinds += [
                 k for k, t in (("controller", "Controller"), ("scheduling_display", "Scheduling Display")) if t in types
             ]
             warning = rng.choice(kinds)
-        camera, microphone, speaker = rng.choice(_PERIPHERALS)
+        installed = ("", "", "") if room_type in NO_MEETINGS or room_type == "StandaloneWhiteboard" else None
+        camera, microphone, speaker = peripherals = installed or rng.choice(_PERIPHERALS)
         issues: list[str] = []
         health = HEALTH_OK
         if status == "Offline":
@@ -339,7 +376,7 @@ class _RoomMaker:
             name=name,
             status=status,
             location_id=floor.location_id,
-            zoom_room_type="Kiosk" if rng.random() < 0.05 else "ZoomRoom",
+            zoom_room_type=room_type,
             capacity=rng.choice((4, 4, 6, 6, 8, 8, 10, 12, 12, 16, 20, 24, 30)),
             activation_code=_groups(f"{rng.randrange(10**16):016d}", 4),
             tag_ids=[rng.choice(self.tag_ids)] if rng.random() < 0.3 else [],
@@ -355,11 +392,26 @@ class _RoomMaker:
             camera=camera,
             microphone=microphone,
             speaker=speaker,
+            peripherals=peripherals,
             last_start_time=iso(latest - timedelta(seconds=since)),
             sensor_device_id=base64.b64encode(rng.randbytes(32)).decode() if sensors else "",
             sensor_types=sensors,
             seed=rng.getrandbits(32),
         )
+
+    def _only(self, devices: list[SimDevice], device_type: str, status: RoomStatus) -> list[SimDevice]:
+        """The room's one device of ``device_type``, made from its first device when it has none (no draws)."""
+        device = next((d for d in devices if d.device_type == device_type), devices[0])
+        if device.device_type != device_type:
+            manufacturer, model, system, firmware = _HW[device_type][
+                zlib.crc32(device.id.encode()) % len(_HW[device_type])
+            ]
+            host = device.device_hostname.split("-", 1)[1]
+            device.device_type, device.device_manufacturer, device.device_model = device_type, manufacturer, model
+            device.device_system, device.device_firmware = system, firmware
+            device.device_hostname = f"{_HOST_PREFIX[device_type]}-{host}"
+        device.status = "Offline" if status == "Offline" else "Online"
+        return [device]
 
     def _devices(
         self, name: str, floor: _Floor, index: int, status: RoomStatus, *, with_controller: bool
@@ -459,6 +511,7 @@ def generate_fleet(
     generic = rooms - sum(len(v) for v in anchors.values())
     counts = _room_counts(rng, len(floors), generic)
     statuses = iter(_statuses(rng, generic))
+    room_types = iter(_room_types(rng, generic))
     maker = _RoomMaker(rng, now, ["".join(f"{b:02x}" for b in rng.randbytes(16)) for _ in range(5)])
     # Fixed anchor states so that demo questions ("what is wrong with Everest?") always have an answer.
     fixed: dict[str, tuple[RoomStatus, str]] = {"Everest": ("Available", "controller"), "Denali": ("Offline", "")}
@@ -468,5 +521,5 @@ def generate_fleet(
             status, warning = fixed[name]
             made.append(maker.make(name, floor, index, status, warning))
         for index in range(len(anchors.get(i, [])), len(anchors.get(i, [])) + counts[i]):
-            made.append(maker.make(maker.next_name(floor), floor, index, next(statuses)))
+            made.append(maker.make(maker.next_name(floor), floor, index, next(statuses), room_type=next(room_types)))
     return Fleet(seed=seed, structure=list(levels), locations=tree.ordered(), rooms=made, now=now)

@@ -2,11 +2,14 @@
 
 Field names follow Zoom's OpenAPI files so that the endpoint code can copy them straight into responses.
 Dataclasses are mutable on purpose: a test may flip one room's status; ``Fleet`` indexes hold references,
-so changes to a room are seen everywhere (adding or removing rooms needs a new ``Fleet``).
+so changes to a room are seen everywhere. Adding, removing or moving rooms and locations goes through the
+``Fleet`` methods below (``control.FleetControl`` uses them), which keep the indexes current; ``Fleet.lock``
+serialises them with the endpoint handlers, since the control API may run on another thread.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +20,8 @@ LEVELS: tuple[LocationType, ...] = ("country", "states", "city", "campus", "buil
 
 RoomStatus = Literal["Available", "InMeeting", "Offline", "UnderConstruction"]
 ROOM_STATUSES: tuple[RoomStatus, ...] = ("Available", "InMeeting", "Offline", "UnderConstruction")
+# The device a room type cannot work without: the room is Offline exactly when it is (the first one present).
+PRIMARY_DEVICES: tuple[str, ...] = ("Zoom Rooms Computer", "Scheduling Display", "Companion Whiteboard")
 ROOM_TYPES: tuple[str, ...] = (
     "Kiosk",
     "ZoomRoom",
@@ -52,7 +57,7 @@ DASHBOARD_STATUS: dict[RoomStatus, str] = {
     "UnderConstruction": "Under Construction",
 }
 HEALTH_OK, HEALTH_WARNING, HEALTH_CRITICAL = "", "warning", "critical"
-OFFLINE_ISSUE = "Zoom room is offline"
+OFFLINE_ISSUE, ONLINE_ISSUE = "Zoom room is offline", "Zoom room is online"
 
 
 @dataclass(slots=True)
@@ -112,9 +117,10 @@ class SimRoom:
     calendar_resource_id: str = ""
     device_profile_id: str = ""
     room_passcode: str = "000000"
-    camera: str = ""
+    camera: str = ""  # as the dashboard shows them now: "" while offline or disconnected
     microphone: str = ""
     speaker: str = ""
+    peripherals: tuple[str, str, str] = ("", "", "")  # (camera, microphone, speaker) installed in the room
     last_start_time: str = ""
     sensor_device_id: str = ""
     sensor_types: tuple[str, ...] = ()
@@ -126,6 +132,11 @@ class SimRoom:
 
     def device(self, device_type: str) -> SimDevice | None:
         return next((d for d in self.devices if d.device_type == device_type), None)
+
+    @property
+    def primary_device(self) -> SimDevice | None:
+        """The device whose status is the room's online state (a Zoom Rooms Computer where there is one)."""
+        return next((d for kind in PRIMARY_DEVICES for d in self.devices if d.device_type == kind), None)
 
 
 def _default_now() -> datetime:
@@ -144,6 +155,7 @@ class Fleet:
     _rooms_by_id: dict[str, SimRoom] = field(init=False, repr=False, compare=False)
     _rooms_by_room_id: dict[str, SimRoom] = field(init=False, repr=False, compare=False)
     _rooms_at: dict[str, list[SimRoom]] = field(init=False, repr=False, compare=False)
+    lock: threading.RLock = field(init=False, repr=False, compare=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self._locations = {loc.id: loc for loc in self.locations}
@@ -201,6 +213,45 @@ class Fleet:
     def rooms_under(self, location_id: str) -> list[SimRoom]:
         ids = self.descendants(location_id)
         return [r for r in self.rooms if r.location_id in ids]
+
+    def add_room(self, room: SimRoom) -> None:
+        self.rooms.append(room)
+        self._rooms_by_id[room.id] = room
+        self._rooms_by_room_id[room.room_id] = room
+        self._rooms_at[room.location_id].append(room)
+
+    def remove_room(self, room: SimRoom) -> None:
+        self.rooms.remove(room)
+        del self._rooms_by_id[room.id], self._rooms_by_room_id[room.room_id]
+        self._rooms_at[room.location_id].remove(room)
+
+    def move_room(self, room: SimRoom, location_id: str) -> None:
+        self._rooms_at[room.location_id].remove(room)
+        room.location_id = location_id
+        self._rooms_at[location_id].append(room)
+
+    def add_location(self, location: SimLocation) -> None:
+        self.locations.append(location)
+        self._locations[location.id] = location
+        self._children[location.parent_location_id].append(location)
+
+    def remove_location(self, location: SimLocation) -> None:
+        self.locations.remove(location)
+        del self._locations[location.id]
+        self._children[location.parent_location_id].remove(location)
+
+    def move_location(self, location: SimLocation, parent_location_id: str) -> None:
+        self._children[location.parent_location_id].remove(location)
+        location.parent_location_id = parent_location_id
+        self._children[parent_location_id].append(location)
+        # Keep the listing's order: parents before children.
+        ordered: list[SimLocation] = []
+        todo = list(reversed(self._children.get("", [])))
+        while todo:
+            loc = todo.pop()
+            ordered.append(loc)
+            todo.extend(reversed(self._children.get(loc.id, [])))
+        self.locations[:] = ordered
 
     def find_location(self, *path: str) -> SimLocation | None:
         """The location at a name path below the top level, e.g. ``("United States", "Washington", "Seattle")``."""
