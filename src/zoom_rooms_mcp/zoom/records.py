@@ -188,12 +188,16 @@ def parse_issue_event(item: Mapping[str, Any]) -> IssueEvent:
     return IssueEvent(issue=clean(item.get("issue") or "", ISSUE_LIMIT), time=str(item.get("time") or ""))
 
 
-def parse_location(item: Mapping[str, Any]) -> RawLocation:
-    """A ``/rooms/locations`` item; a top-level location's parent is ``""``, null or absent (all mean none)."""
-    parent = item.get("parent_location_id")
+def parse_location(item: Mapping[str, Any]) -> RawLocation | None:
+    """A ``/rooms/locations`` item, or None without an id. A top-level location's parent is ``""``, null
+    or absent (all mean none); a missing name shows as the id."""
+    location_id = str(item.get("id") or "").strip()
+    if not location_id:
+        return None
+    parent = str(item.get("parent_location_id") or "").strip()
     return RawLocation(
-        id=_id(item.get("id")),
-        name=clean(item.get("name") or "", NAME_LIMIT),
-        type=str(item.get("type") or ""),
-        parent_id=str(parent) if parent else None,
+        id=location_id,
+        name=clean(str(item.get("name") or "").strip(), NAME_LIMIT) or location_id,
+        type=str(item.get("type") or "").strip(),
+        parent_id=parent or None,
     )

@@ -1,0 +1,404 @@
+"""The background sync: keeps the store current so tools answer from it (DESIGN §9).
+
+One coordinator loop per source, in the manner of Home Assistant's ``DataUpdateCoordinator``: each
+reads on its own cadence on the client's ``sync`` lane (its share of the rate limit, behind any tool
+request), keeps the last good data on failure, records why it failed and backs off.
+
+* room listing: every 60 s (type by type, so every room knows its type; a census compares with the
+  unfiltered listing at start and daily, and reads what one of them misses);
+* locations: every 10 minutes;
+* devices: a rotation in which every room is read at least every ``max(5 min, rooms / budget)``:
+  never-read rooms first, then rooms whose status changed or that have problems, then the oldest
+  readings. At start every room is due, so the first pass runs at the full budget;
+* the Dashboard list: back to back within its own per-minute limit (the pacer spaces it);
+* room profiles (type, capacity, support contact): daily, after the devices' first pass;
+* the event log is pruned to 30 days.
+
+Exactly one process syncs (``store.leadership()``); the others follow the store's changes every
+second and take over within ``leader_retry`` seconds when the leader goes away.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import anyio
+
+from zoom_rooms_mcp.fleet.service import EVENT_RETENTION, FleetService, unavailable_note
+from zoom_rooms_mcp.fleet.state import META_SYNC_STATUS, META_TYPE_CENSUS
+from zoom_rooms_mcp.store.api import Batch, Store
+from zoom_rooms_mcp.store.errors import StoreError
+from zoom_rooms_mcp.zoom.catalog import RATE_LIMITS, Category, Plan
+from zoom_rooms_mcp.zoom.errors import ZoomAuthError, ZoomError, ZoomPlanError, ZoomScopeError
+from zoom_rooms_mcp.zoom.records import Room
+
+log = logging.getLogger(__name__)
+
+SyncState = Literal["off", "starting", "syncing", "current", "error"]
+PROBLEM_STATUSES = frozenset({"Offline"})
+
+
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    rooms: float = 60.0
+    tree: float = 600.0
+    census: float = 86_400.0
+    profiles: float = 86_400.0
+    min_device_cycle: float = 300.0
+    min_dashboard_cycle: float = 300.0
+    follow: float = 1.0
+    leader_retry: float = 10.0
+    leader_check: float = 5.0
+    status: float = 5.0
+    prune: float = 3_600.0
+    backoff_initial: float = 5.0
+    backoff_max: float = 300.0
+    device_chunk: int = 100  # rooms per device batch (one store transaction each)
+
+
+@dataclass(slots=True)
+class _Loop:
+    """A coordinator's own state: its last success and the error it is backing off from."""
+
+    name: str
+    last_ok: float | None = None
+    error: str | None = None
+    failures: int = 0
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        fleet: FleetService,
+        store: Store,
+        *,
+        plan: Plan,
+        share: float,
+        enabled: bool = True,
+        cadence: Cadence | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self.fleet = fleet
+        self.store = store
+        self.enabled = enabled
+        self.cadence = cadence or Cadence()
+        self.clock = clock
+        self.sleep = sleep
+        # The sync's budget for per-room reads: its share of the plan's Medium limit.
+        self.device_budget = max(0.01, share * RATE_LIMITS[plan][Category.MEDIUM].per_second)
+        self.leadership = store.leadership()
+        self.leader = False
+        self._loops = {name: _Loop(name) for name in ("rooms", "tree", "devices", "dashboard", "profiles")}
+        self._priority: set[str] = set()  # rooms to re-check first (status changed)
+        self._wake = anyio.Event()
+        self._dashboard_off: str | None = None
+        self._census_extra = False  # the unfiltered listing had rooms no per-type listing has
+
+    # --- reporting --------------------------------------------------------------------------------
+
+    def device_cycle(self) -> float:
+        return max(self.cadence.min_device_cycle, len(self.fleet.state.rooms) / self.device_budget)
+
+    def report(self) -> dict[str, object]:
+        """The ``store.sync`` block of test_zoom_connection: this process's view, or the leader's."""
+        state = self.fleet.state
+        if not self.enabled:
+            base: dict[str, object] = {"state": "off"}
+        elif self.leader:
+            base = self._own_status()
+        else:
+            published = state.sync_status()
+            base = {k: published.get(k) for k in ("state", "last_error", "census")} if published else {}
+            base["state"] = base.get("state") or "starting"
+        checked_devices = sum(1 for r in state.devices.values() if r.devices is not None)
+        return {
+            "state": base.get("state"),
+            "leader": self.leader,
+            "rooms_total": len(state.rooms),
+            "rooms_as_of": state.rooms_read_at,
+            "devices_checked": min(checked_devices, len(state.rooms)),
+            "dashboard_checked": min(len(state.dashboard), len(state.rooms)),
+            "last_error": base.get("last_error"),
+            "device_cycle_seconds": round(self.device_cycle()),
+            "census": base.get("census") or _json(state.meta.get(META_TYPE_CENSUS)),
+        }
+
+    def _own_status(self) -> dict[str, object]:
+        errors = [f"{loop.name}: {loop.error}" for loop in self._loops.values() if loop.error]
+        rooms = self._loops["rooms"]
+        sync_state: SyncState
+        if rooms.last_ok is None:
+            sync_state = "error" if rooms.error else "starting"
+        elif errors and rooms.error:
+            sync_state = "error"
+        elif self._current():
+            sync_state = "current"
+        else:
+            sync_state = "syncing"
+        return {"state": sync_state, "last_error": "; ".join(errors) or None}
+
+    def _current(self) -> bool:
+        fleet, state = self.fleet, self.fleet.state
+        if not fleet.fresh(state.rooms_read_at, fleet.targets.rooms):
+            return False
+        cycle = self.device_cycle() * 1.5
+        for room_id, room in state.rooms.items():
+            if room.status == "UnderConstruction":
+                continue
+            reading = state.devices.get(room_id)
+            if reading is None or self.clock() - reading.read_at > cycle:
+                return False
+        return self._dashboard_off is not None or state.dashboard_read_at is not None
+
+    # --- running ----------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Follow the store, and sync when this process leads. Runs until cancelled."""
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._follow_loop)
+            if self.enabled:
+                tg.start_soon(self._leadership_loop)
+
+    async def close(self) -> None:
+        if self.leader:
+            self.leader = False
+            await self.leadership.release()
+
+    async def _follow_loop(self) -> None:
+        while True:
+            await self.sleep(self.cadence.follow)
+            if self.leader:
+                continue  # the leader's own writes are already in its memory
+            try:
+                await self.fleet.follow()
+            except StoreError as exc:
+                log.warning("cannot read the fleet store's changes: %s", exc)
+
+    async def _leadership_loop(self) -> None:
+        while True:
+            try:
+                leads = await self.leadership.try_acquire()
+            except StoreError as exc:
+                log.warning("leadership check failed: %s", exc)
+                leads = False
+            if leads:
+                self.leader = True
+                log.info("this process syncs the fleet (pid %d)", os.getpid())
+                try:
+                    await self.fleet.follow()  # catch up with what the previous leader wrote
+                    async with anyio.create_task_group() as tg:
+                        tg.start_soon(self._hold_leadership, tg.cancel_scope)
+                        for loop in (
+                            self._rooms_loop,
+                            self._tree_loop,
+                            self._devices_loop,
+                            self._dashboard_loop,
+                            self._profiles_loop,
+                            self._status_loop,
+                            self._prune_loop,
+                        ):
+                            tg.start_soon(loop)
+                finally:
+                    self.leader = False
+                log.warning("this process lost the sync leadership; following the store instead")
+            await self.sleep(self.cadence.leader_retry)
+
+    async def _hold_leadership(self, scope: anyio.CancelScope) -> None:
+        while True:
+            await self.sleep(self.cadence.leader_check)
+            try:
+                still = await self.leadership.check()
+            except StoreError:
+                still = False
+            if not still:
+                scope.cancel()
+                return
+
+    async def _guarded(self, name: str, step: Callable[[], Awaitable[float]]) -> None:
+        """Run one coordinator forever: ``step`` returns how long to wait; failures back off and are kept."""
+        loop = self._loops[name]
+        while True:
+            try:
+                wait = await step()
+            except ZoomError as exc:
+                loop.failures += 1
+                loop.error = exc.message
+                base = 60.0 if isinstance(exc, ZoomAuthError) else self.cadence.backoff_initial
+                wait = min(self.cadence.backoff_max, base * 2 ** min(loop.failures - 1, 8))
+                log.warning("sync of %s failed (retry in %.0f s): %s", name, wait, exc.message)
+            else:
+                loop.failures = 0
+                loop.error = None
+                loop.last_ok = self.clock()
+            await self.sleep(wait)
+
+    async def _rooms_loop(self) -> None:
+        last_census = -math.inf
+
+        async def step() -> float:
+            nonlocal last_census
+            before = {i: r.status for i, r in self.fleet.state.rooms.items()}
+            census_due = self.clock() - last_census >= self.cadence.census
+            if census_due:
+                await self._census()
+                last_census = self.clock()
+            await self.fleet.refresh_rooms("sync", include_unfiltered=self._census_extra)
+            changed = {i for i, r in self.fleet.state.rooms.items() if before.get(i) != r.status}
+            if changed:
+                self._priority |= changed
+                self._wake.set()
+            return self.cadence.rooms
+
+        await self._guarded("rooms", step)
+
+    async def _census(self) -> None:
+        """Does the unfiltered listing hold every type? Compare it with the per-type listings (DESIGN §9)."""
+        unfiltered = await self.fleet.reader.unfiltered_ids("sync")
+        listing = await self.fleet.reader.rooms("sync")
+        typed = set(listing.rooms)
+        only_unfiltered = len(unfiltered - typed)
+        only_typed = len(typed - unfiltered)
+        self._census_extra = only_unfiltered > 0
+        census = {
+            "checked_at": self.clock(),
+            "unfiltered_total": len(unfiltered),
+            "per_type_total": len(typed),
+            "per_type": listing.per_type,
+            "missing_from_unfiltered": only_typed,
+            "missing_from_type_listings": only_unfiltered,
+        }
+        if only_unfiltered or only_typed:
+            log.warning(
+                "room listings disagree: %d room(s) only in the per-type listings, %d only in the unfiltered one",
+                only_typed,
+                only_unfiltered,
+            )
+        await self.fleet.write(Batch(meta={META_TYPE_CENSUS: json.dumps(census)}))
+
+    async def _tree_loop(self) -> None:
+        async def step() -> float:
+            await self.fleet.refresh_tree("sync")
+            return self.cadence.tree
+
+        await self._guarded("tree", step)
+
+    async def _devices_loop(self) -> None:
+        async def step() -> float:
+            due, wait = self._due_devices()
+            if not due:
+                self._wake = anyio.Event()
+                with anyio.move_on_after(wait):
+                    await self._wake.wait()
+                return 0.0
+            failures = await self.fleet.refresh_devices(due, "sync")
+            self._priority -= {r.id for r in due}
+            refusal = next((e for e in failures.values() if isinstance(e, ZoomScopeError | ZoomPlanError)), None)
+            if refusal is not None:
+                raise refusal  # a missing scope: back off instead of spinning through every room
+            return 0.0
+
+        await self._guarded("devices", step)
+
+    def _due_devices(self) -> tuple[list[Room], float]:
+        """Rooms whose devices are due, most urgent first, and how long until the next one is due."""
+        state = self.fleet.state
+        now = self.clock()
+        cycle = self.device_cycle()
+        ranked: list[tuple[int, float, Room]] = []
+        next_due = cycle
+        for room_id, room in state.rooms.items():
+            if room.status == "UnderConstruction":
+                continue
+            reading = state.devices.get(room_id)
+            if reading is None:
+                ranked.append((0, 0.0, room))
+                continue
+            age = now - reading.read_at
+            if room_id in self._priority or (age >= cycle / 2 and self._has_problem(room_id)):
+                ranked.append((1, reading.read_at, room))
+            elif age >= cycle:
+                ranked.append((2, reading.read_at, room))
+            else:
+                next_due = min(next_due, cycle - age)
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        return [room for _, _, room in ranked[: self.cadence.device_chunk]], max(1.0, next_due)
+
+    def _has_problem(self, room_id: str) -> bool:
+        state = self.fleet.state
+        room = state.rooms[room_id]
+        if room.status in PROBLEM_STATUSES:
+            return True
+        reading = state.devices.get(room_id)
+        if reading is not None and any(d.status == "Offline" for d in reading.devices or ()):
+            return True
+        dash = state.dashboard.get(room_id)
+        return dash is not None and dash.row is not None and bool(dash.row.issues)
+
+    async def _dashboard_loop(self) -> None:
+        async def step() -> float:
+            if not self.fleet.state.rooms:
+                return 5.0  # the Dashboard is matched to rooms: wait for the first listing
+            started = self.clock()
+            try:
+                await self.fleet.refresh_dashboard_all("sync")
+            except (ZoomScopeError, ZoomPlanError) as exc:
+                self._dashboard_off = unavailable_note("dashboard", exc)
+                return 3_600.0  # the scope or plan may change; look again hourly
+            self._dashboard_off = None
+            return max(0.0, self.cadence.min_dashboard_cycle - (self.clock() - started))
+
+        await self._guarded("dashboard", step)
+
+    async def _profiles_loop(self) -> None:
+        async def step() -> float:
+            state = self.fleet.state
+            if not state.rooms or any(i not in state.devices for i in state.rooms):
+                return 30.0  # devices first: they decide health, profiles only add type and capacity
+            now = self.clock()
+            due = [
+                room
+                for room_id, room in state.rooms.items()
+                if room_id not in state.profiles or now - state.profiles[room_id].read_at >= self.cadence.profiles
+            ][: self.cadence.device_chunk]
+            if not due:
+                return 600.0
+            await self.fleet.refresh_profiles(due, "sync")
+            return 0.0
+
+        await self._guarded("profiles", step)
+
+    async def _status_loop(self) -> None:
+        published: str | None = None
+        while True:
+            status = json.dumps(self._own_status() | {"pid": os.getpid()}, sort_keys=True)
+            if status != published:
+                await self.fleet.write(Batch(meta={META_SYNC_STATUS: status}))
+                published = status
+            await self.sleep(self.cadence.status)
+
+    async def _prune_loop(self) -> None:
+        while True:
+            try:
+                removed = await self.store.prune_events(self.clock() - EVENT_RETENTION)
+                if removed:
+                    log.info("pruned %d event(s) older than 30 days", removed)
+            except StoreError as exc:
+                log.warning("cannot prune the event log: %s", exc)
+            await self.sleep(self.cadence.prune)
+
+
+def _json(text: str | None) -> object:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
