@@ -1,11 +1,21 @@
 """Server-to-Server OAuth token lifecycle (DESIGN §4): memory → file → token endpoint.
 
-* Single flight: one ``anyio.Lock`` serialises callers in this process, and a file lock beside the
-  cache file serialises processes that share ``TOKEN_CACHE_DIR``; whoever gets the lock second
-  finds the token the first one wrote, so N callers cost one token request.
+* Single flight: one ``anyio.Lock`` serialises callers in this process, and a file lock serialises
+  processes that share ``TOKEN_CACHE_DIR``; whoever gets the lock second finds the token the first one
+  wrote, so N callers cost one token request. The file lock waits longer than the worst-case token fetch
+  (every attempt timing out, plus the pauses between them), so a slow fetch is never duplicated.
+* Lock files live in one place, ``TOKEN_CACHE_DIR/locks/zoom_token_{account_id}.lock``, and are kept
+  there: deleting an fcntl lock file while another process waits on it would let two processes hold
+  "the" lock at once. Nothing but the cache file itself sits beside the cache file.
 * The cache file is created 0600 (``os.open`` with the mode, never chmod afterwards), written to a
-  temp file and renamed into place, and opened with ``O_NOFOLLOW`` so a planted symlink is never
-  followed. Corrupt, foreign-client, loosely-permissioned or expired files are ignored and replaced.
+  temp file and renamed into place, and opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked with
+  ``fstat``, so a planted symlink is never followed and a FIFO or device never blocks the server.
+* The file is keyed to the credentials that made the token: a fingerprint of the client id and token
+  URL, and a scrypt hash of the client secret with a random salt stored in the file (never the secret).
+  A file made with another secret (a rotated or mistyped one) is ignored, so the next call fetches a
+  token with the current credentials at once. Corrupt, foreign, loosely-permissioned, non-regular or
+  expired files are ignored and replaced.
+* A token Zoom rejected is never used again by this process, even when its file cannot be deleted.
 * An unwritable cache directory degrades to memory-only caching with one warning.
 """
 
@@ -14,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -21,9 +32,11 @@ import stat
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
@@ -43,8 +56,28 @@ from zoom_rooms_mcp.zoom.errors import (
 log = logging.getLogger(__name__)
 
 REFRESH_BUFFER_SECONDS = 300
-FILE_VERSION = 1
+FILE_VERSION = 2  # 2: credentials fingerprint with a salted hash of the secret
+MAX_FILE_BYTES = 64_000
+LOCK_DIR_NAME = "locks"
+# Token requests: each attempt has a hard deadline, transient failures are retried after 0.5 s, 1 s, …
+TOKEN_ATTEMPTS = 3
+TOKEN_REQUEST_TIMEOUT = 20.0
+TOKEN_RETRY_DELAY = 0.5
+LOCK_SLACK_SECONDS = 5.0  # reading and writing the file around the fetch, and scheduling delays
+# scrypt at n=2**14, r=8 (16 MiB, ~50 ms): costly to brute-force from a stolen cache file, computed at
+# most once per file version in a process.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 TokenSource = Literal["memory", "file", "endpoint"]
+
+
+def worst_case_fetch_seconds(
+    attempts: int = TOKEN_ATTEMPTS,
+    request_timeout: float = TOKEN_REQUEST_TIMEOUT,
+    retry_delay: float = TOKEN_RETRY_DELAY,
+) -> float:
+    """The longest one token fetch can take: every attempt runs to its deadline, with the doubling pauses
+    between them (3 × 20 s + 0.5 s + 1 s = 61.5 s by default)."""
+    return attempts * request_timeout + sum(retry_delay * 2.0**i for i in range(attempts - 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,64 +117,166 @@ def client_fingerprint(client_id: str, token_url: str) -> str:
     return hashlib.sha256(f"{token_url}\n{client_id}".encode()).hexdigest()[:32]
 
 
-class TokenFile:
-    """The on-disk cache: ``TOKEN_CACHE_DIR/zoom_token_{account_id}.json`` plus a ``.lock`` beside it."""
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a token is made with; the cache file is keyed to all three."""
 
-    def __init__(self, directory: Path, account_id: str, fingerprint: str) -> None:
+    token_url: str
+    client_id: str
+    client_secret: SecretStr = field(repr=False)
+
+    @property
+    def client_fingerprint(self) -> str:
+        return client_fingerprint(self.client_id, self.token_url)
+
+    def secret_fingerprint(self, salt: bytes) -> str:
+        """A salted, deliberately slow hash of the secret, bound to the client fingerprint."""
+        digest = hashlib.scrypt(
+            self.client_secret.get_secret_value().encode(),
+            salt=salt + self.client_fingerprint.encode(),
+            **_SCRYPT,
+        )
+        return digest.hex()
+
+
+class TokenFileProblem(StrEnum):
+    """Why a cache file holds no usable token. ``description`` says what the server does about it."""
+
+    SYMLINK = "symlink"
+    NOT_REGULAR = "not_regular"
+    UNREADABLE = "unreadable"
+    NOT_PRIVATE = "not_private"
+    TOO_LARGE = "too_large"
+    CORRUPT = "corrupt"
+    OLD_FORMAT = "old_format"
+    OTHER_CLIENT = "other_client"
+    OTHER_SECRET = "other_secret"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    EXPIRING = "expiring"
+
+    @property
+    def description(self) -> str:
+        return _PROBLEM_TEXT[self]
+
+
+_PROBLEM_TEXT = {
+    TokenFileProblem.SYMLINK: "the path is a symlink; the server never follows it and replaces it",
+    TokenFileProblem.NOT_REGULAR: "not a regular file (a FIFO, directory or device); the server ignores it",
+    TokenFileProblem.UNREADABLE: "unreadable; the server ignores it",
+    TokenFileProblem.NOT_PRIVATE: "not private (mode 0600); the server ignores and replaces it",
+    TokenFileProblem.TOO_LARGE: "too large to be a token cache file; the server ignores and replaces it",
+    TokenFileProblem.CORRUPT: "corrupt; the server replaces it",
+    TokenFileProblem.OLD_FORMAT: "written by another version of zoom-rooms-mcp; the server replaces it",
+    TokenFileProblem.OTHER_CLIENT: "written for another client id or token URL; the server replaces it",
+    TokenFileProblem.OTHER_SECRET: "written with another client secret; the server fetches a new token",
+    TokenFileProblem.REJECTED: "Zoom rejected this token; the server fetches a new one",
+    TokenFileProblem.EXPIRED: "expired; the server fetches a new token",
+    TokenFileProblem.EXPIRING: "expires within 5 minutes; the server fetches a new token",
+}
+# Problems worth a warning in the log: someone or something other than this server made the file so.
+_SUSPICIOUS = frozenset(
+    {
+        TokenFileProblem.SYMLINK,
+        TokenFileProblem.NOT_REGULAR,
+        TokenFileProblem.UNREADABLE,
+        TokenFileProblem.NOT_PRIVATE,
+        TokenFileProblem.TOO_LARGE,
+        TokenFileProblem.CORRUPT,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenFileInfo:
+    """A secret-free description of the cache file (for the ``token`` command and ``check``)."""
+
+    path: Path
+    exists: bool
+    regular_file: bool | None = None  # None: not looked at (missing, or a symlink never opened)
+    mode: int | None = None  # permission bits, e.g. 0o600
+    valid: bool = False
+    problem: TokenFileProblem | None = None
+    expires_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+    current_credentials: bool | None = None  # made by this client id, token URL and secret; None: unknown
+
+    @property
+    def private(self) -> bool | None:
+        return None if self.mode is None else not self.mode & 0o077
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["path"] = str(self.path)
+        data["mode"] = None if self.mode is None else f"{self.mode:04o}"
+        data["problem"] = self.problem.value if self.problem else None
+        data["problem_description"] = self.problem.description if self.problem else None
+        data["expires_at"] = (
+            self.expires_at.isoformat(timespec="seconds").replace("+00:00", "Z") if self.expires_at else None
+        )
+        data["scopes"] = list(self.scopes)
+        return data
+
+
+class TokenFile:
+    """The on-disk cache ``TOKEN_CACHE_DIR/zoom_token_{account_id}.json`` and its lock in ``locks/``."""
+
+    def __init__(self, directory: Path, account_id: str, credentials: Credentials) -> None:
         safe_account = "".join(c if c.isalnum() or c in "-_" else "_" for c in account_id)[:64]
         self.directory = directory
         self.path = directory / f"zoom_token_{safe_account}.json"
+        self.lock_path = directory / LOCK_DIR_NAME / f"zoom_token_{safe_account}.lock"
         # Not thread-local: it is acquired in a worker thread and released on the event loop's thread.
-        self.lock = FileLock(str(self.path) + ".lock", mode=0o600, thread_local=False)
-        self.fingerprint = fingerprint
+        self.lock = FileLock(str(self.lock_path), mode=0o600, thread_local=False)
+        self.credentials = credentials
+        self._secret_fingerprints: dict[bytes, str] = {}  # salt → hash: scrypt once per file version
+        self._rejected: set[str] = set()  # sha256 of tokens Zoom rejected
 
     def prepare(self) -> None:
-        """Create the directory (0700) and check that we can write there; raises OSError if not."""
+        """Create the directories (0700) and check that we can write there; raises OSError if not."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.lock_path.parent.mkdir(mode=0o700, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=self.directory, prefix=".probe-", delete=True)  # noqa: SIM115
         probe.close()
+        # Earlier releases kept the lock beside the cache file and left it there.
+        with contextlib.suppress(OSError):
+            os.unlink(str(self.path) + ".lock")
+
+    def inspect(self, now: float | None = None) -> TokenFileInfo:
+        """Describe the file without the token; never blocks on a FIFO, never follows a symlink.
+
+        Without a client secret (the ``token`` command needs none) the secret cannot be checked:
+        ``current_credentials`` is then None and validity is judged on everything else.
+        """
+        verify = bool(self.credentials.client_secret.get_secret_value())
+        return self._load(time.time() if now is None else now, verify_secret=verify)[0]
 
     def read(self, now: float) -> AccessToken | None:
-        try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
-        except OSError as exc:
-            if exc.errno not in (errno.ENOENT, errno.ELOOP):
-                log.warning("Ignoring unreadable token cache file %s (%s)", self.path, exc.strerror)
-            elif exc.errno == errno.ELOOP:
-                log.warning("Ignoring token cache path %s: it is a symlink", self.path)
-            return None
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or info.st_size > 64_000:
-                log.warning("Ignoring token cache file %s: not a private regular file", self.path)
-                return None
-            raw = fh.read()
-        try:
-            data = json.loads(raw)
-            token = AccessToken(
-                value=str(data["access_token"]),
-                expires_at=float(data["expires_at"]),
-                scopes=frozenset(str(s) for s in data.get("scopes", [])),
-            )
-            if data.get("version") != FILE_VERSION or data.get("client_fingerprint") != self.fingerprint:
-                return None
-        except (ValueError, KeyError, TypeError):
-            log.warning("Ignoring corrupt token cache file %s", self.path)
-            return None
-        return token if token.usable(now) and token.value else None
+        info, token = self._load(now, verify_secret=True)
+        if info.problem in _SUSPICIOUS:
+            log.warning("Ignoring token cache file %s: %s", self.path, info.problem.description)
+        return token if info.valid else None
+
+    def reject(self, value: str) -> None:
+        """Never hand out ``value`` from the file again, whether or not the file can be deleted."""
+        self._rejected.add(_digest(value))
 
     def write(self, token: AccessToken) -> None:
+        salt = os.urandom(16)
+        secret_fingerprint = self._secret_fingerprint(salt)
         payload = json.dumps(
             {
                 "version": FILE_VERSION,
                 "access_token": token.value,
                 "expires_at": token.expires_at,
                 "scopes": sorted(token.scopes),
-                "client_fingerprint": self.fingerprint,
+                "client_fingerprint": self.credentials.client_fingerprint,
+                "secret_salt": salt.hex(),
+                "secret_fingerprint": secret_fingerprint,
             }
         ).encode()
         # A fresh, randomly named temp file created 0600 and exclusively: nothing can pre-create it or
-        # read it before the rename, and rename replaces a symlink at the target rather than following it.
+        # read it before the rename, and rename replaces a symlink or FIFO at the target rather than using it.
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".zoom_token_", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -155,13 +290,92 @@ class TokenFile:
             raise
 
     def remove_if(self, value: str | None) -> None:
-        """Delete the file, but only if it still holds ``value`` (None: unconditionally)."""
+        """Delete the file, but only if it still holds ``value`` (None: unconditionally). A file whose token
+        cannot be read (corrupt, not a regular file) is deleted too: it is of no use to anyone."""
         if value is not None:
-            current = self.read(now=0.0)
-            if current is not None and current.value != value:
+            raw = self._read_bytes()[1]
+            try:
+                current = json.loads(raw)["access_token"] if raw is not None else None
+            except (ValueError, KeyError, TypeError):
+                current = None
+            if isinstance(current, str) and current and current != value:
                 return
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
+
+    def _read_bytes(self) -> tuple[TokenFileInfo, bytes | None]:
+        """The file's bytes if it is a regular file of sane size, with what its inode says about it."""
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(self.path, flags)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return TokenFileInfo(self.path, exists=False), None
+            problem = TokenFileProblem.SYMLINK if exc.errno == errno.ELOOP else TokenFileProblem.UNREADABLE
+            return TokenFileInfo(self.path, exists=True, problem=problem), None
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            regular, mode = stat.S_ISREG(st.st_mode), stat.S_IMODE(st.st_mode)
+            info = TokenFileInfo(self.path, exists=True, regular_file=regular, mode=mode)
+            if not regular:
+                return replace(info, problem=TokenFileProblem.NOT_REGULAR), None
+            if st.st_size > MAX_FILE_BYTES:
+                return replace(info, problem=TokenFileProblem.TOO_LARGE), None
+            return info, fh.read(MAX_FILE_BYTES + 1)
+
+    def _load(self, now: float, *, verify_secret: bool) -> tuple[TokenFileInfo, AccessToken | None]:
+        info, raw = self._read_bytes()
+        if raw is None:
+            return info, None
+        if info.private is False:
+            return replace(info, problem=TokenFileProblem.NOT_PRIVATE), None
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise TypeError
+            if data.get("version") != FILE_VERSION:
+                return replace(info, problem=TokenFileProblem.OLD_FORMAT), None
+            token = AccessToken(
+                value=str(data["access_token"]),
+                expires_at=float(data["expires_at"]),
+                scopes=frozenset(str(s) for s in data.get("scopes", [])),
+            )
+            salt = bytes.fromhex(str(data["secret_salt"]))
+            stored_secret = str(data["secret_fingerprint"])
+            if not stored_secret.isascii():
+                raise ValueError
+            stored_client = data.get("client_fingerprint")
+            expires_at = datetime.fromtimestamp(token.expires_at, UTC)
+        except (ValueError, KeyError, TypeError, OverflowError, OSError):
+            return replace(info, problem=TokenFileProblem.CORRUPT), None
+        if not token.value or not salt:
+            return replace(info, problem=TokenFileProblem.CORRUPT), None
+        info = replace(info, expires_at=expires_at, scopes=tuple(sorted(token.scopes)))
+        if stored_client != self.credentials.client_fingerprint:
+            return replace(info, problem=TokenFileProblem.OTHER_CLIENT, current_credentials=False), None
+        if verify_secret:
+            if not hmac.compare_digest(stored_secret, self._secret_fingerprint(salt)):
+                return replace(info, problem=TokenFileProblem.OTHER_SECRET, current_credentials=False), None
+            info = replace(info, current_credentials=True)
+        if _digest(token.value) in self._rejected:
+            return replace(info, problem=TokenFileProblem.REJECTED), None
+        if token.expires_at <= now:
+            return replace(info, problem=TokenFileProblem.EXPIRED), None
+        if not token.usable(now):
+            return replace(info, problem=TokenFileProblem.EXPIRING), None
+        return replace(info, valid=True), token
+
+    def _secret_fingerprint(self, salt: bytes) -> str:
+        cached = self._secret_fingerprints.get(salt)
+        if cached is None:
+            if len(self._secret_fingerprints) >= 8:
+                self._secret_fingerprints.clear()
+            cached = self._secret_fingerprints[salt] = self.credentials.secret_fingerprint(salt)
+        return cached
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
 class TokenManager:
@@ -178,7 +392,10 @@ class TokenManager:
         cache_dir: Path | None,
         clock: Callable[[], float] = time.time,
         refresh_buffer: float = REFRESH_BUFFER_SECONDS,
-        lock_timeout: float = 30.0,
+        request_timeout: float = TOKEN_REQUEST_TIMEOUT,
+        attempts: int = TOKEN_ATTEMPTS,
+        retry_delay: float = TOKEN_RETRY_DELAY,
+        lock_timeout: float | None = None,
     ) -> None:
         self._http = http
         self._token_url = token_url
@@ -187,14 +404,19 @@ class TokenManager:
         self._secret = client_secret
         self._clock = clock
         self._buffer = refresh_buffer
-        self._lock_timeout = lock_timeout
+        self._request_timeout = request_timeout
+        self._attempts = attempts
+        self._retry_delay = retry_delay
+        self.worst_case_fetch = worst_case_fetch_seconds(attempts, request_timeout, retry_delay)
+        # Another process holding the lock is at worst this long in its fetch: wait it out, then read its token.
+        self.lock_timeout = self.worst_case_fetch + LOCK_SLACK_SECONDS if lock_timeout is None else lock_timeout
         self._lock = anyio.Lock()
         self._memory: AccessToken | None = None
         self._file: TokenFile | None = None
         self.token_requests = 0
         self.last_source: TokenSource | None = None
         if cache_dir is not None:
-            candidate = TokenFile(cache_dir, account_id, client_fingerprint(client_id, token_url))
+            candidate = TokenFile(cache_dir, account_id, Credentials(token_url, client_id, client_secret))
             try:
                 candidate.prepare()
                 self._file = candidate
@@ -249,6 +471,8 @@ class TokenManager:
         async with self._lock:
             if token is None or self._memory is None or self._memory.value == token.value:
                 self._memory = None
+            if token is not None and self._file is not None:
+                self._file.reject(token.value)  # even if the file cannot be deleted, it is never read back
             async with self._file_lock() as file:
                 if file is not None:
                     try:
@@ -269,6 +493,10 @@ class TokenManager:
         """The token currently on disk, if valid (for ``token`` status output)."""
         return self._file.read(self._clock()) if self._file else None
 
+    def inspect_cache(self) -> TokenFileInfo | None:
+        """The cache file described without its token; None when caching is memory-only."""
+        return self._file.inspect(self._clock()) if self._file else None
+
     def _store(self, file: TokenFile, token: AccessToken) -> None:
         try:
             file.write(token)
@@ -284,10 +512,10 @@ class TokenManager:
             return
         try:
             # filelock blocks; wait in a worker thread so the event loop keeps serving other calls.
-            await anyio.to_thread.run_sync(lambda: file.lock.acquire(timeout=self._lock_timeout))
+            await anyio.to_thread.run_sync(lambda: file.lock.acquire(timeout=self.lock_timeout))
         except Timeout:
             log.warning(
-                "Token cache lock %s busy for %.0fs; fetching without it.", file.lock.lock_file, self._lock_timeout
+                "Token cache lock %s busy for %.0fs; fetching without it.", file.lock.lock_file, self.lock_timeout
             )
             yield file
             return
@@ -302,15 +530,14 @@ class TokenManager:
             file.lock.release()
 
     async def _request_token(self) -> AccessToken:
-        attempts = 3
-        delay = 0.5
+        delay = self._retry_delay
         last_error: ZoomError | None = None
-        for attempt in range(1, attempts + 1):
+        for attempt in range(1, self._attempts + 1):
             try:
                 return await self._request_token_once()
             except (ZoomServerError, ZoomNetworkError, ZoomResponseError) as exc:
                 last_error = exc
-                if attempt < attempts:
+                if attempt < self._attempts:
                     log.info("Token request failed (%s); retrying in %.1fs", exc.message, delay)
                     await anyio.sleep(delay)
                     delay *= 2
@@ -321,14 +548,17 @@ class TokenManager:
         self.token_requests += 1
         sent_at = self._clock()
         try:
-            response = await self._http.post(
-                self._token_url,
-                data={"grant_type": "account_credentials", "account_id": self._account_id},
-                auth=httpx2.BasicAuth(self._client_id, self._secret.get_secret_value()),
-                headers={"Accept": "application/json"},
-            )
-            body = response.content
-        except httpx2.TimeoutException:
+            # A hard deadline per attempt (httpx's timeouts are per read, so a server that drips bytes could
+            # outlast them): it is what makes ``worst_case_fetch`` a bound the file lock can rely on.
+            with anyio.fail_after(self._request_timeout):
+                response = await self._http.post(
+                    self._token_url,
+                    data={"grant_type": "account_credentials", "account_id": self._account_id},
+                    auth=httpx2.BasicAuth(self._client_id, self._secret.get_secret_value()),
+                    headers={"Accept": "application/json"},
+                )
+                body = response.content
+        except (httpx2.TimeoutException, TimeoutError):
             raise ZoomNetworkError(f"Timed out requesting a token from {_host(self._token_url)}.") from None
         except httpx2.TransportError as exc:
             raise ZoomNetworkError(
