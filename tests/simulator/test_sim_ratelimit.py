@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.simulator.simkit import Api, ManualClock, fetch_token, in_process_client
-from zoom_rooms_mcp.simulator import Simulator
+from zoom_rooms_mcp.simulator import Simulator, Variants
 from zoom_rooms_mcp.simulator.ratelimit import DAILY_MESSAGE, QPS_MESSAGE
 
 pytestmark = pytest.mark.anyio
@@ -45,7 +45,7 @@ async def test_qps_limit_per_category_with_sliding_window(sim_clock: ManualClock
 
 
 async def test_qps_retry_after_is_optional(sim_clock: ManualClock) -> None:
-    async with make_api(sim_clock, plan="pro", qps_retry_after=True) as api:
+    async with make_api(sim_clock, plan="pro", variants=Variants(qps_retry_after=True)) as api:
         assert await burst(api, "/rooms", 20) == [200] * 20  # Medium: 20/s on Pro
         sim_clock.advance(0.25)
         refused = await api.get("/rooms")
@@ -54,7 +54,7 @@ async def test_qps_retry_after_is_optional(sim_clock: ManualClock) -> None:
 
 
 async def test_resource_intensive_is_per_minute(sim_clock: ManualClock) -> None:
-    async with make_api(sim_clock, plan="business", qps_retry_after=True) as api:
+    async with make_api(sim_clock, plan="business", variants=Variants(qps_retry_after=True)) as api:
         assert await burst(api, "/metrics/zoomrooms", 20) == [200] * 20  # 20/minute on Business
         refused = await api.get("/metrics/zoomrooms")
         assert refused.status_code == 429

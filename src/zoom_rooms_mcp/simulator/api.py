@@ -23,6 +23,7 @@ from .pagination import PageTokens
 from .params import ApiCall, Handler
 from .ratelimit import RateLimiter
 from .rooms_api import HANDLERS as ROOM_HANDLERS
+from .variants import Variants
 
 HANDLERS: dict[str, Handler] = {**ROOM_HANDLERS, **DASHBOARD_HANDLERS}
 _PAGING = frozenset({"page_size", "next_page_token", "page_number"})
@@ -41,7 +42,9 @@ class ZoomApi:
         pages: PageTokens,
         plan: Plan,
         clock: Callable[[], float],
+        variants: Variants,
     ) -> None:
+        self.variants = variants
         self.fleet = fleet
         self.tokens = tokens
         self.limiter = limiter
@@ -72,6 +75,7 @@ class ZoomApi:
         rejection = self.limiter.check(endpoint.category)
         if rejection is not None:
             raise ZoomApiError(429, 429, str(rejection.body["message"]), headers=rejection.headers)
+        headers.update(self.limiter.budget_headers(endpoint.category))
         params = tuple(unquote(g) for g in groups)
         query = dict(request.query_params)
         filters = urlencode(sorted((k, v) for k, v in query.items() if k not in _PAGING))
@@ -82,5 +86,7 @@ class ZoomApi:
             pages=self.pages,
             context=f"{endpoint.key}|{'/'.join(params)}|{filters}",
             now=datetime.fromtimestamp(self.clock(), UTC),
+            variants=self.variants,
         )
-        return HANDLERS[endpoint.key](call)
+        with self.fleet.lock:  # the control API may change the fleet from another thread
+            return HANDLERS[endpoint.key](call)

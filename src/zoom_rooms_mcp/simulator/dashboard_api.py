@@ -2,7 +2,8 @@
 
 These take the dashboard id (``room_id``). Dashboard ``status`` strings are "Available", "In Meeting",
 "Offline", "Under Construction" and ``health`` is "", "warning" or "critical" (simulator choices; Zoom does not
-enumerate them). An idle room's detail has no ``live_meeting`` key. Issue counts cover every alert-log entry in
+enumerate them; the health spelling is a variant). An idle room's detail has no ``live_meeting`` key (or ``{}``
+under the ``idle_live_meeting="empty"`` variant). Issue counts cover every alert-log entry in
 the date range, recoveries ("... connected") included, as Zoom lists those among issue names.
 """
 
@@ -16,6 +17,7 @@ from .activity import live_meeting, past_meetings
 from .errors import room_not_found
 from .model import Fleet, SimIssue, SimRoom
 from .params import ApiCall, Handler
+from .variants import Variants
 
 TOP = 25
 
@@ -27,7 +29,7 @@ def _room(call: ApiCall) -> SimRoom:
     return room
 
 
-def _summary(room: SimRoom, fleet: Fleet) -> dict[str, Any]:
+def _summary(room: SimRoom, fleet: Fleet, variants: Variants) -> dict[str, Any]:
     computer = room.device("Zoom Rooms Computer")
     location = fleet.location(room.location_id)
     return {
@@ -37,7 +39,7 @@ def _summary(room: SimRoom, fleet: Fleet) -> dict[str, Any]:
         "email": room.email,
         "account_type": "Work Email",
         "status": room.dashboard_status,
-        "health": room.health,
+        "health": variants.health(room.health),
         "issues": list(room.issues),
         "device_ip": f"Computer : {computer.ip_address}" if computer else "",
         "camera": room.camera,
@@ -63,7 +65,7 @@ def list_rooms(call: ApiCall) -> dict[str, Any]:
         "page_size": window.page_size,
         "total_records": len(rooms),
         "zoom_rooms": [
-            {**_summary(room, call.fleet), "location_id": room.location_id}
+            {**_summary(room, call.fleet, call.variants), "location_id": room.location_id}
             for room in rooms[window.start : window.stop]
         ],
     }
@@ -72,10 +74,12 @@ def list_rooms(call: ApiCall) -> dict[str, Any]:
 def room_detail(call: ApiCall) -> dict[str, Any]:
     room = _room(call)
     start, end = call.date_range()
-    body = _summary(room, call.fleet)
+    body = _summary(room, call.fleet, call.variants)
     live = live_meeting(room, call.now)
     if live is not None:
         body["live_meeting"] = live
+    elif call.variants.idle_live_meeting == "empty":
+        body["live_meeting"] = {}
     meetings = past_meetings(room, start, end, call.now)
     window = call.window(len(meetings))
     body["past_meetings"] = {

@@ -51,5 +51,6 @@ def unknown_endpoint() -> ZoomApiError:
     return ZoomApiError(404, 2300, "This API endpoint is not recognized.")
 
 
-def invalid_token(message: str = "Invalid access token.") -> ZoomApiError:
-    return ZoomApiError(401, 124, message)
+def invalid_token(message: str = "Invalid access token.", status: int = 401) -> ZoomApiError:
+    """Code 124; Zoom has been seen answering it with 401 and documents 400 (a variant)."""
+    return ZoomApiError(status, 124, message)

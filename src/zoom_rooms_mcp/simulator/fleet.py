@@ -51,7 +51,7 @@ CURRENT_VERSION, PREVIOUS_VERSION = "6.3.0 (5120)", "6.2.5 (4890)"
 OUTDATED_VERSIONS = ("5.17.6 (3950)", "5.16.10 (3560)")
 
 # (manufacturer, model, operating system, firmware)
-_HW: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+HARDWARE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "Zoom Rooms Computer": (
         ("Lenovo", "ThinkSmart Core", "Win11 Build 22631.3880", "1.2.0"),
         ("Dell", "OptiPlex 7090 Ultra", "Win10 Build 19045.4651", "1.15.0"),
@@ -83,7 +83,7 @@ _HW: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         ("Extron", "IPCP Pro 250", "Extron OS 3.11", "3.11.0001"),
     ),
 }
-_HOST_PREFIX = {
+HOST_PREFIX = {
     "Zoom Rooms Computer": "ZR",
     "Controller": "CTL",
     "Scheduling Display": "SCH",
@@ -134,7 +134,7 @@ _TYPE_SHARES = {
     "PersonalZoomRoom": 10,
 }
 # The only devices of the types that are not full rooms.
-_TYPE_DEVICES = {
+TYPE_DEVICES = {
     "Kiosk": ("Zoom Rooms Computer",),
     "PersonalZoomRoom": ("Zoom Rooms Computer",),
     "DigitalSignageOnly": ("Zoom Rooms Computer",),
@@ -153,7 +153,7 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _new_id(rng: random.Random) -> str:
+def new_id(rng: random.Random) -> str:
     """22-character url-safe id, the shape of Zoom's room and location ids."""
     return base64.urlsafe_b64encode(rng.randbytes(16)).decode()[:22]
 
@@ -162,12 +162,12 @@ def _groups(digits: str, size: int) -> str:
     return "-".join(digits[i : i + size] for i in range(0, len(digits), size))
 
 
-def _braced_uuid(rng: random.Random) -> str:
+def braced_uuid(rng: random.Random) -> str:
     h = rng.randbytes(16).hex()
     return f"{{{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}}}"
 
 
-def _slug(text: str) -> str:
+def slug_of(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
@@ -217,7 +217,7 @@ class _LocationTree:
             key = (*key, name)
             loc = self._by_path.get(key)
             if loc is None:
-                loc = SimLocation(_new_id(self._rng), name, level, parent, *self._details(name, level, site))
+                loc = SimLocation(new_id(self._rng), name, level, parent, *self._details(name, level, site))
                 self._by_path[key] = loc
             parent = loc.id
         return parent
@@ -338,8 +338,8 @@ class _RoomMaker:
         if room_type in NO_MEETINGS and status == "InMeeting":
             status = "Available"
         devices = self._devices(name, floor, index, status, with_controller=warning == "controller")
-        if room_type in _TYPE_DEVICES:
-            devices = self._only(devices, _TYPE_DEVICES[room_type][0], status)
+        if room_type in TYPE_DEVICES:
+            devices = self._only(devices, TYPE_DEVICES[room_type][0], status)
         types = {d.device_type for d in devices}
         if room_type == "ZoomRoom" and not warning and status in ("Available", "InMeeting") and rng.random() < 0.12:
             kinds = [k for k in _WARNINGS if k not in ("controller", "scheduling_display")]
@@ -368,11 +368,11 @@ class _RoomMaker:
         # A room in a meeting started it recently (the dashboard's live meeting starts then).
         latest = datetime.fromisoformat(history[0].time) if status == "Offline" else self.now
         since = rng.randint(300, 3000) if status == "InMeeting" else rng.randint(600, 2 * 86400)
-        slug = _slug(name)
+        slug = slug_of(name)
         sensors = rng.choice(_SENSOR_SETS) if rng.random() < 0.3 else ()
         return SimRoom(
-            id=_new_id(rng),
-            room_id=_new_id(rng),
+            id=new_id(rng),
+            room_id=new_id(rng),
             name=name,
             status=status,
             location_id=floor.location_id,
@@ -386,8 +386,8 @@ class _RoomMaker:
             issue_history=history,
             email=f"zr-{slug}@example.com",
             calendar_name=f"{slug}@example.com",
-            calendar_resource_id=_new_id(rng),
-            device_profile_id=_new_id(rng),
+            calendar_resource_id=new_id(rng),
+            device_profile_id=new_id(rng),
             room_passcode=f"{rng.randrange(1_000_000):06d}",
             camera=camera,
             microphone=microphone,
@@ -403,13 +403,13 @@ class _RoomMaker:
         """The room's one device of ``device_type``, made from its first device when it has none (no draws)."""
         device = next((d for d in devices if d.device_type == device_type), devices[0])
         if device.device_type != device_type:
-            manufacturer, model, system, firmware = _HW[device_type][
-                zlib.crc32(device.id.encode()) % len(_HW[device_type])
+            manufacturer, model, system, firmware = HARDWARE[device_type][
+                zlib.crc32(device.id.encode()) % len(HARDWARE[device_type])
             ]
             host = device.device_hostname.split("-", 1)[1]
             device.device_type, device.device_manufacturer, device.device_model = device_type, manufacturer, model
             device.device_system, device.device_firmware = system, firmware
-            device.device_hostname = f"{_HOST_PREFIX[device_type]}-{host}"
+            device.device_hostname = f"{HOST_PREFIX[device_type]}-{host}"
         device.status = "Offline" if status == "Offline" else "Online"
         return [device]
 
@@ -428,21 +428,21 @@ class _RoomMaker:
             types.append("Zoom Rooms Control System")
         r = rng.random()
         version = CURRENT_VERSION if r < 0.7 else PREVIOUS_VERSION if r < 0.9 else rng.choice(OUTDATED_VERSIONS)
-        host = _slug(name).upper()[:12]
+        host = slug_of(name).upper()[:12]
         subnet = f"10.{10 + floor.site_index % 200}.{(floor.building_index * 16 + floor.number) % 256}"
         devices = []
         for n, device_type in enumerate(types):
-            manufacturer, model, system, firmware = rng.choice(_HW[device_type])
+            manufacturer, model, system, firmware = rng.choice(HARDWARE[device_type])
             offline = device_type == "Zoom Rooms Computer" and status == "Offline"
             devices.append(
                 SimDevice(
-                    id=_braced_uuid(rng),
+                    id=braced_uuid(rng),
                     device_type=device_type,
                     app_version=version if device_type != "Zoom Rooms Control System" else firmware,
                     device_system=system,
                     status="Offline" if offline else "Online",
                     device_mac_addresses=[rng.randbytes(6).hex("-").upper()],
-                    device_hostname=f"{_HOST_PREFIX[device_type]}-{floor.code}-{host}",
+                    device_hostname=f"{HOST_PREFIX[device_type]}-{floor.code}-{host}",
                     device_manufacturer=manufacturer,
                     device_model=model,
                     device_firmware=firmware,

@@ -40,8 +40,9 @@ def _unique(scopes: Iterable[str]) -> tuple[str, ...]:
 
 
 class TokenStore:
-    def __init__(self, clock: Callable[[], float], scopes: Iterable[str]) -> None:
+    def __init__(self, clock: Callable[[], float], scopes: Iterable[str], invalid_status: int = 401) -> None:
         self._clock = clock
+        self._invalid_status = invalid_status
         self.scopes = _unique(scopes)
         self._issued: dict[str, IssuedToken] = {}
 
@@ -56,9 +57,9 @@ class TokenStore:
         scheme, _, token = authorization.partition(" ")
         issued = self._issued.get(token.strip()) if scheme.lower() == "bearer" else None
         if issued is None:
-            raise invalid_token()
+            raise invalid_token(status=self._invalid_status)
         if self._clock() >= issued.expires_at:
-            raise invalid_token("Access token is expired.")
+            raise invalid_token("Access token is expired.", self._invalid_status)
         return issued
 
     def revoke_all(self) -> int:

@@ -3,8 +3,9 @@
 A ``next_page_token`` is self-contained (offset + issue time + an HMAC over the request's filters), so the
 simulator keeps no per-listing state. It is refused, with Zoom's 400/300 error, when it is malformed, older than
 15 minutes by the injected clock, or used with a different endpoint, path or filters than the listing that issued
-it. Simulator choices (Zoom leaves them open): ``page_size`` above 300 is clamped and the clamped value is echoed;
-a ``page_size`` below 1 means the default 30.
+it. Simulator choices (Zoom leaves them open): ``page_size`` above 300 is clamped and the clamped value is echoed
+(or refused with 400/300 under the ``page_size_over_max="reject"`` variant); a ``page_size`` below 1 means the
+default 30.
 """
 
 from __future__ import annotations
@@ -64,9 +65,17 @@ class PageTokens:
             pass
         raise invalid_page_token()
 
-    def window(self, query: Mapping[str, str], total: int, context: str, *, page_numbers: bool = False) -> Window:
+    def window(
+        self,
+        query: Mapping[str, str],
+        total: int,
+        context: str,
+        *,
+        page_numbers: bool = False,
+        reject_oversize: bool = False,
+    ) -> Window:
         """Which items to return; ``page_numbers`` also honours the legacy ``page_number`` parameter."""
-        page_size = _page_size(query.get("page_size"))
+        page_size = _page_size(query.get("page_size"), reject_oversize)
         token = query.get("next_page_token", "")
         if token:
             start = self.offset(token, context)
@@ -85,13 +94,15 @@ class PageTokens:
         )
 
 
-def _page_size(raw: str | None) -> int:
+def _page_size(raw: str | None, reject_oversize: bool) -> int:
     if raw is None or raw == "":
         return DEFAULT_PAGE_SIZE
     try:
         size = int(raw)
     except ValueError:
         raise invalid_fields("page_size") from None
+    if reject_oversize and size > MAX_PAGE_SIZE:
+        raise invalid_fields("page_size")
     return DEFAULT_PAGE_SIZE if size < 1 else min(size, MAX_PAGE_SIZE)
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from .errors import ZoomApiError, invalid_fields
 from .model import Fleet
 from .pagination import PageTokens, Window
+from .variants import Variants
 
 T = TypeVar("T")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -36,9 +37,11 @@ class ApiCall:
     pages: PageTokens
     context: str  # identifies the listing (endpoint, path, filters) for next_page_token checks
     now: datetime  # the simulator clock's current time
+    variants: Variants
 
     def window(self, total: int, *, page_numbers: bool = False) -> Window:
-        return self.pages.window(self.query, total, self.context, page_numbers=page_numbers)
+        reject = self.variants.page_size_over_max == "reject"
+        return self.pages.window(self.query, total, self.context, page_numbers=page_numbers, reject_oversize=reject)
 
     def choice(self, name: str, allowed: Collection[str], default: str = "") -> str:
         value = self.query.get(name, "")

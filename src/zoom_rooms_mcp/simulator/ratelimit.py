@@ -7,6 +7,8 @@
 - ``scale`` multiplies every limit (per-second and daily; at least 1), so tests and benchmarks can reach them.
 - Per-second 429s carry ``Retry-After`` (whole seconds) only when ``qps_retry_after`` is set: Zoom's
   behaviour there is unconfirmed, so clients must cope with both.
+- Accepted requests get ``X-RateLimit-Limit``/``X-RateLimit-Remaining``: the daily quota where the category has
+  one, else the current window's (what Zoom means by them is unconfirmed; treat them as opaque counters).
 """
 
 from __future__ import annotations
@@ -86,6 +88,17 @@ class RateLimiter:
             return "heavy+resource-intensive", max(1, math.floor(combined * self.scale))
         daily = RATE_LIMITS[self.plan][category].daily
         return (category.value, max(1, math.floor(daily * self.scale))) if daily is not None else None
+
+    def budget_headers(self, category: Category) -> dict[str, str]:
+        """Limit and remaining budget after the request just admitted by ``check``."""
+        if not self.enabled:
+            return {}
+        quota = self.daily_limit(category)
+        if quota is not None:
+            limit, used = quota[1], self._daily.get(quota[0], 0)
+        else:
+            limit, used = self.window(category)[1], len(self._recent.get(category, ()))
+        return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(max(0, limit - used))}
 
     def check(self, category: Category) -> Rejection | None:
         """Count one request, or say why it must be refused (then it does not count)."""

@@ -1,7 +1,9 @@
 """Zoom Rooms read endpoints (``/rooms...``): response bodies built from the fleet (REFERENCE §6).
 
-Simulator choices where Zoom is unclear: ``location_id`` matches the room's own location only (not
-descendants); ``query_name`` is a case-insensitive substring match; ``unassigned_rooms=true`` lists rooms not
+Simulator choices where Zoom is unclear (each switchable, see ``variants.Variants``): ``location_id`` matches the
+room's own location only (not descendants); ``query_name`` is a case-insensitive substring match; the unfiltered
+listing includes every room type; a top-level location's ``parent_location_id`` is "". Fixed choices:
+``unassigned_rooms=true`` lists rooms not
 yet assigned to a person, which a fleet without Personal Zoom Rooms has none of; an unknown room on
 ``/devices`` is 404 code 1012 like the other room endpoints; ``regenerate_activation_code=true`` is refused
 (400 code 200) because the simulator is read-only; ``/rooms/locations`` without ``parent_location_id`` lists
@@ -19,6 +21,7 @@ from .errors import ZoomApiError, location_not_found, room_not_found
 from .model import LEVELS, ROOM_STATUSES, ROOM_TYPES, SENSOR_TYPES, SimLocation, SimRoom
 from .params import ApiCall, Handler
 from .room_settings import SETTING_TYPES, room_settings
+from .variants import Variants
 
 SUPPORT_EMAIL, SUPPORT_PHONE = "it-help@example.com", "18005550100"
 
@@ -41,13 +44,23 @@ def list_rooms(call: ApiCall) -> dict[str, Any]:
     location_id = call.query.get("location_id", "")
     name = call.query.get("query_name", "").casefold()
     tags = {t for t in call.query.get("tag_ids", "").split(",") if t}
-    candidates = [] if unassigned else call.fleet.rooms_at(location_id) if location_id else call.fleet.rooms
+    variants = call.variants
+    if unassigned:
+        candidates = []
+    elif location_id:
+        recursive = variants.location_filter == "recursive"
+        candidates = call.fleet.rooms_under(location_id) if recursive else call.fleet.rooms_at(location_id)
+    else:
+        candidates = call.fleet.rooms
+    exact = variants.query_name == "exact"
+    hidden = () if room_type else variants.unlisted_types
     rooms = [
         r
         for r in candidates
         if (not status or r.status == status)
         and (not room_type or r.zoom_room_type == room_type)
-        and (not name or name in r.name.casefold())
+        and r.zoom_room_type not in hidden
+        and (not name or (name == r.name.casefold() if exact else name in r.name.casefold()))
         and (not tags or not tags.isdisjoint(r.tag_ids))
     ]
     window = call.window(len(rooms))
@@ -114,6 +127,8 @@ def get_room(call: ApiCall) -> dict[str, Any]:
 
 
 def list_devices(call: ApiCall) -> dict[str, Any]:
+    if call.variants.unknown_room_devices == "empty" and call.fleet.room_by_id(call.params[0]) is None:
+        return {"devices": []}
     room = _room(call)
     return {"devices": [{"room_name": room.name, **asdict(device)} for device in room.devices]}
 
@@ -154,12 +169,23 @@ def list_locations(call: ApiCall) -> dict[str, Any]:
     window = call.window(len(locations))
     return {
         "locations": [
-            {"id": loc.id, "name": loc.name, "parent_location_id": loc.parent_location_id, "type": loc.type}
+            _with_parent(
+                {"id": loc.id, "name": loc.name, "type": loc.type}, loc.parent_location_id, call.variants, at=2
+            )
             for loc in locations[window.start : window.stop]
         ],
         "next_page_token": window.next_page_token,
         "page_size": window.page_size,
     }
+
+
+def _with_parent(body: dict[str, Any], parent: str, variants: Variants, *, at: int) -> dict[str, Any]:
+    """``body`` with ``parent_location_id`` inserted at key position ``at``, spelled as the variant says for ""."""
+    items = list(body.items())
+    if parent or variants.top_parent_location_id != "absent":
+        value = None if not parent and variants.top_parent_location_id == "null" else parent
+        items.insert(at, ("parent_location_id", value))
+    return dict(items)
 
 
 def _location_passcode(location: SimLocation) -> str:
@@ -178,15 +204,16 @@ def get_location(call: ApiCall) -> dict[str, Any]:
         "room_passcode": _location_passcode(location),
         "support_email": SUPPORT_EMAIL,
         "support_phone": SUPPORT_PHONE,
-        "parent_location_id": location.parent_location_id,
     }
+    basic = _with_parent(basic, location.parent_location_id, call.variants, at=len(basic))
     if location.type == "city":  # Zoom returns a timezone on city-level profiles only
         basic["timezone"] = location.timezone
     return {"basic": basic, "setup": _setup()}
 
 
 def location_structure(call: ApiCall) -> dict[str, Any]:
-    return {"structures": list(call.fleet.structure)}
+    state = call.variants.structure_state_name
+    return {"structures": [state if level == "states" else level for level in call.fleet.structure]}
 
 
 def account_profile(call: ApiCall) -> dict[str, Any]:

@@ -59,6 +59,7 @@ class _Server(uvicorn.Server):
             sim.app, log_config=None, access_log=False, lifespan="off", http="h11", timeout_graceful_shutdown=2
         )
         super().__init__(config)
+        self._sim = sim
         self._sock = sock
         self._ready = ready
         error_log = logging.getLogger("uvicorn.error")
@@ -72,30 +73,55 @@ class _Server(uvicorn.Server):
             self._ready(f"{base}/oauth/token", f"{base}/v2")
 
     async def run_until_stopped(self) -> None:
-        try:
-            await self.serve(sockets=[self._sock])
-        except anyio.get_cancelled_exc_class():
-            with anyio.CancelScope(shield=True):
-                await self.shutdown(sockets=[self._sock])
-            raise
-        finally:
-            self._sock.close()
+        """Serve, with the simulator's webhook deliveries and chaos running alongside."""
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._sim.run_background)
+            try:
+                await self.serve(sockets=[self._sock])
+            except anyio.get_cancelled_exc_class():
+                with anyio.CancelScope(shield=True):
+                    await self.shutdown(sockets=[self._sock])
+                raise
+            finally:
+                self._sock.close()
+                group.cancel_scope.cancel()
 
 
 async def serve_simulator(
-    sim: Simulator, host: str = "127.0.0.1", port: int = 0, *, ready: Ready | None = None
+    sim: Simulator,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    ready: Ready | None = None,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    chaos_interval: float | None = None,
 ) -> None:
     """Serve until cancelled; ``port=0`` picks a free port. ``ready(token_url, api_base_url)`` is called once
-    the socket accepts connections. Non-loopback hosts are refused (the simulator has no real security)."""
+    the socket accepts connections. Non-loopback hosts are refused (the simulator has no real security).
+
+    ``webhook_url``/``webhook_secret``/``chaos_interval``, when given, set the simulator's (``Simulator.configure``)
+    before it serves; deliveries and chaos run while it serves."""
+    sim.configure(webhook_url=webhook_url, webhook_secret=webhook_secret, chaos_interval=chaos_interval)
     await _Server(sim, _bind(host, port), ready).run_until_stopped()
 
 
 @contextmanager
-def running_simulator(sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def running_simulator(
+    sim: Simulator,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    webhook_url: str | None = None,
+    webhook_secret: str | None = None,
+    chaos_interval: float | None = None,
+) -> Iterator[str]:
     """Run the simulator on a background thread for the duration of a ``with`` block.
 
     Yields the base URL (``http://127.0.0.1:PORT``): the token URL is ``{base}/oauth/token``, the API ``{base}/v2``.
+    Webhook deliveries and chaos run on that thread too (keywords as for ``serve_simulator``).
     """
+    sim.configure(webhook_url=webhook_url, webhook_secret=webhook_secret, chaos_interval=chaos_interval)
     sock = _bind(host, port)
     started = threading.Event()
     server = _Server(sim, sock, lambda token_url, api_url: started.set())

@@ -27,11 +27,18 @@ class Stats:
         self.in_flight = 0
         self.peak_in_flight = 0
         self.log: deque[tuple[str, str, str]] = deque(maxlen=LOG_SIZE)  # (method, path, query string)
+        self.events_published = 0  # fleet changes that produced a webhook event (sent or not)
+        self.webhooks_queued = 0
+        self.webhook_attempts = 0  # POSTs made, retries included
+        self.webhooks_delivered = 0  # answered 2xx
+        self.webhooks_failed = 0  # given up after the last retry
         self._changed: anyio.Event | None = None
 
     def reset(self) -> None:
         """Zero the counters; requests still being served stay in flight."""
         self.total_requests = self.token_requests = self.rate_limited = 0
+        self.events_published = self.webhooks_queued = self.webhook_attempts = 0
+        self.webhooks_delivered = self.webhooks_failed = 0
         self.by_endpoint.clear()
         self.by_status.clear()
         self.log.clear()
@@ -52,6 +59,17 @@ class Stats:
         if status:
             self.by_status[status] += 1
         self.rate_limited += status == 429
+        self._notify()
+
+    def webhook_attempt(self) -> None:
+        self.webhook_attempts += 1
+        self._notify()
+
+    def webhook_finished(self, *, delivered: bool) -> None:
+        if delivered:
+            self.webhooks_delivered += 1
+        else:
+            self.webhooks_failed += 1
         self._notify()
 
     def _notify(self) -> None:
@@ -75,5 +93,12 @@ class Stats:
             "rate_limited": self.rate_limited,
             "in_flight": self.in_flight,
             "peak_in_flight": self.peak_in_flight,
+            "events_published": self.events_published,
+            "webhooks": {
+                "queued": self.webhooks_queued,
+                "attempts": self.webhook_attempts,
+                "delivered": self.webhooks_delivered,
+                "failed": self.webhooks_failed,
+            },
             "log": [list(entry) for entry in self.log],
         }
