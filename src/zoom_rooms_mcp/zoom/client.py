@@ -1,10 +1,18 @@
 """The Zoom REST client: one long-lived ``httpx2.AsyncClient``, typed errors, retries, pagination.
 
 Rules (DESIGN §5):
-* every request is paced under the account's per-category rate limit and bounded in concurrency;
-* 401 / code 124 → the token is invalidated in memory and on disk, then the request is retried once;
-* 429 per-second → retried after ``Retry-After`` seconds or a jittered backoff (bounded);
-  429 daily → never retried, reported with its reset time;
+* every request is paced under the account's per-category rate limit and bounded in concurrency, in
+  one of two lanes: ``tool`` (a tool call waits for it) or ``sync`` (the background sync: its share of
+  the limit, behind any waiting tool request, with its own concurrency so it never holds a tool's slot);
+* 401, or Zoom code 124 under any status → the token is invalidated in memory and on disk and the
+  request retried with a fresh one;
+* 4711 (missing scope) with a cached token whose granted scopes lack what Zoom asked for → the token was
+  issued before the scope was added: drop it, fetch a new one, retry;
+* a call refreshes its token at most once, however its other retries go (401 → 503 → 401 is one refresh,
+  then an auth error);
+* 429 per-second → retried after ``Retry-After`` seconds or a jittered backoff (bounded), and the sync
+  lane backs off; 429 daily, recognised by any of its signs (``X-RateLimit-Type: Daily-limit``, a
+  ``Retry-After`` date, a body that says daily) → never retried, reported with its reset time;
 * 5xx, timeouts, dropped connections and malformed 2xx bodies on GETs → bounded retries with backoff;
 * other 4xx → typed errors whose messages we wrote (upstream text only ever appears sanitised).
 """
@@ -14,8 +22,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -23,7 +34,7 @@ import anyio
 import httpx2
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, Endpoint
+from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, Category, Endpoint
 from zoom_rooms_mcp.zoom.errors import (
     InvalidIdentifierError,
     ZoomAuthError,
@@ -39,8 +50,8 @@ from zoom_rooms_mcp.zoom.errors import (
     ZoomServerError,
     sanitize,
 )
-from zoom_rooms_mcp.zoom.pacing import Pacer
-from zoom_rooms_mcp.zoom.token import TokenManager
+from zoom_rooms_mcp.zoom.pacing import Lane, Pacer
+from zoom_rooms_mcp.zoom.token import AccessToken, TokenManager
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +81,21 @@ class _Transient(Exception):
         self.retry_after = retry_after
 
 
-class _AuthRetry(Exception):
-    """401 on a token we had: invalidate it and try once more with a fresh one."""
+class _Refresh(Exception):
+    """The token is bad (or lacks a scope it may now have): retry with a new one, if this call has not yet."""
+
+    def __init__(self, token: AccessToken, final: ZoomError, reason: str) -> None:
+        super().__init__(final.message)
+        self.token = token
+        self.final = final
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class _Call:
+    """What one ``get`` has used up across its attempts."""
+
+    refreshed: bool = False
 
 
 class ZoomClient:
@@ -84,37 +108,47 @@ class ZoomClient:
         pacer: Pacer,
         max_attempts: int = 4,
         max_concurrency: int = 8,
+        max_sync_concurrency: int = 4,
         backoff_initial: float = 0.25,
         backoff_max: float = 4.0,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.http = http
         self.tokens = tokens
         self.base_url = base_url.rstrip("/")
         self.pacer = pacer
         self._max_attempts = max_attempts
-        self._limiter = anyio.CapacityLimiter(max_concurrency)
+        self._limiters: dict[Lane, anyio.CapacityLimiter] = {
+            "tool": anyio.CapacityLimiter(max_concurrency),
+            "sync": anyio.CapacityLimiter(max_sync_concurrency),
+        }
         self._backoff = wait_exponential_jitter(multiplier=backoff_initial, jitter=backoff_initial, max=backoff_max)
         self._sleep = sleep
+        self._wall_clock = wall_clock
         self.requests_sent = 0
+        self.token_refreshes = 0
 
-    async def get(self, key: str, *path_params: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    async def get(
+        self, key: str, *path_params: str, params: Mapping[str, Any] | None = None, lane: Lane = "tool"
+    ) -> dict[str, Any]:
         """GET one endpoint of the catalogue; ``path_params`` fill its ``{...}`` placeholders in order."""
         endpoint = ENDPOINTS[key]
         url = self.base_url + _fill(endpoint.path, path_params)
         query = {k: v for k, v in (params or {}).items() if v is not None}
+        call = _Call()
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._max_attempts),
             wait=self._wait,
-            retry=retry_if_exception_type(_Transient),
+            retry=retry_if_exception_type((_Transient, _Refresh)),
             sleep=self._sleep,
             reraise=True,
         )
         try:
             async for attempt in retrying:
                 with attempt:
-                    return await self._get_with_auth_retry(endpoint, url, query)
-        except _Transient as exc:
+                    return await self._attempt(call, endpoint, url, query, lane)
+        except (_Transient, _Refresh) as exc:
             raise exc.final from None
         raise AssertionError("unreachable")  # pragma: no cover - AsyncRetrying either returns or raises
 
@@ -125,12 +159,13 @@ class ZoomClient:
         items: str,
         params: Mapping[str, Any] | None = None,
         page_size: int = PAGE_SIZE,
+        lane: Lane = "tool",
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """Yield every page of a list endpoint, following ``next_page_token`` to the end."""
         query = dict(params or {})
         query["page_size"] = page_size
         for _ in range(MAX_PAGES):
-            body = await self.get(key, *path_params, params=query)
+            body = await self.get(key, *path_params, params=query, lane=lane)
             page = body.get(items, [])
             if not isinstance(page, list):
                 raise ZoomResponseError(f"Zoom's {ENDPOINTS[key].path} response has no '{items}' list.")
@@ -142,14 +177,19 @@ class ZoomClient:
         raise ZoomResponseError(f"Zoom kept paginating {ENDPOINTS[key].path} past {MAX_PAGES} pages; stopped.")
 
     async def get_all(
-        self, key: str, *path_params: str, items: str, params: Mapping[str, Any] | None = None
+        self,
+        key: str,
+        *path_params: str,
+        items: str,
+        params: Mapping[str, Any] | None = None,
+        lane: Lane = "tool",
     ) -> list[dict[str, Any]]:
         """Every item of a list endpoint. A page token that expires mid-listing (slow pacing through a very
         large fleet, a paused process) restarts the listing once from the first page."""
         for attempt in (1, 2):
             collected: list[dict[str, Any]] = []
             try:
-                async for page in self.pages(key, *path_params, items=items, params=params):
+                async for page in self.pages(key, *path_params, items=items, params=params, lane=lane):
                     collected.extend(page)
             except ZoomPageTokenExpiredError:
                 if attempt == 2 or not collected:
@@ -161,25 +201,33 @@ class ZoomClient:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Refresh):
+            return 0.0
         if isinstance(exc, _Transient) and exc.retry_after is not None:
             return min(exc.retry_after, MAX_RETRY_AFTER)
         return float(self._backoff(state))
 
-    async def _get_with_auth_retry(self, endpoint: Endpoint, url: str, query: dict[str, Any]) -> dict[str, Any]:
+    async def _attempt(
+        self, call: _Call, endpoint: Endpoint, url: str, query: dict[str, Any], lane: Lane
+    ) -> dict[str, Any]:
         try:
-            return await self._send(endpoint, url, query)
-        except _AuthRetry:
-            log.info("Zoom rejected the access token (401); fetching a new one and retrying once")
-            return await self._send(endpoint, url, query, retried_auth=True)
+            return await self._send(endpoint, url, query, lane, may_refresh=not call.refreshed)
+        except _Refresh as exc:
+            call.refreshed = True
+            self.token_refreshes += 1
+            log.info("%s; fetching a new token and retrying once", exc.reason)
+            await self.tokens.invalidate(exc.token)
+            raise
 
     async def _send(
-        self, endpoint: Endpoint, url: str, query: dict[str, Any], *, retried_auth: bool = False
+        self, endpoint: Endpoint, url: str, query: dict[str, Any], lane: Lane, *, may_refresh: bool
     ) -> dict[str, Any]:
-        token = (await self.tokens.get_token()).token
-        async with self._limiter:
+        result = await self.tokens.get_token()
+        token = result.token
+        async with self._limiters[lane]:
             # Pace after taking a concurrency slot: paced requests queued behind the limiter would
             # otherwise leave in a burst whenever slots free up.
-            await self.pacer.acquire(endpoint.category)
+            await self.pacer.acquire(endpoint.category, lane)
             self.requests_sent += 1
             try:
                 response = await self.http.get(
@@ -196,27 +244,84 @@ class ZoomClient:
                 ) from None
         status = response.status_code
         data = _json(body)
-        if status == 401:
-            if retried_auth:
-                raise ZoomAuthError(
-                    "Zoom rejected a freshly issued access token (HTTP 401). The app may have been deactivated or "
-                    "its credentials rotated: check the app in the Zoom Marketplace and run `zoom-rooms-mcp check`.",
-                    status=401,
-                    code=_code(data),
-                )
-            await self.tokens.invalidate(token)
-            raise _AuthRetry
+        self._observe(endpoint, response)
+        code = _code(data)
+        if status == 401 or (code == 124 and 400 <= status < 500):
+            final = ZoomAuthError(
+                f"Zoom rejected a freshly issued access token (HTTP {status}, code {code or 'none'}). The app may "
+                "have been deactivated or its credentials rotated: check the app in the Zoom Marketplace and run "
+                "`zoom-rooms-mcp check`.",
+                status=status,
+                code=code,
+            )
+            if not may_refresh:
+                raise final
+            raise _Refresh(token, final, f"Zoom rejected the access token (HTTP {status})")
         if 200 <= status < 300:
+            self.pacer.succeeded(endpoint.category)
             if not isinstance(data, dict):
                 raise _Transient(
                     ZoomResponseError(f"Zoom answered {endpoint.path} with a body that is not a JSON object.")
                 )
             return data
         if status == 429:
-            raise _rate_limited(endpoint, response, data)
+            raise self._rate_limited(endpoint, response, data)
         if status >= 500:
             raise _Transient(ZoomServerError(f"Zoom answered HTTP {status} for {endpoint.path}.", status=status))
-        raise _client_error(endpoint, status, data)
+        error = _client_error(endpoint, status, data)
+        if isinstance(error, ZoomScopeError):
+            # A token carries the scopes granted when it was issued: one issued before the app gained this
+            # scope lacks it until it expires. Only a cached token can be that stale, and only if its
+            # granted scopes indeed lack what Zoom asked for.
+            lacks = not endpoint.allowed_by(token.scopes) and not any(s in token.scopes for s in error.scopes)
+            if result.cached and lacks and may_refresh:
+                raise _Refresh(token, error, "The cached access token lacks a scope Zoom asked for")
+            if not result.cached:
+                error = ZoomScopeError(
+                    error.message + " A token issued just now lacks it too: the app itself does not have it yet.",
+                    scopes=error.scopes,
+                    status=error.status,
+                    code=error.code,
+                )
+        raise error
+
+    def _observe(self, endpoint: Endpoint, response: httpx2.Response) -> None:
+        """Tell the pacer how much of the limit Zoom says is left (other apps on the account count too)."""
+        limit = _int_header(response, "X-RateLimit-Limit")
+        remaining = _int_header(response, "X-RateLimit-Remaining")
+        if limit is not None and remaining is not None:
+            self.pacer.observe_remaining(_category(response, endpoint), limit, remaining)
+
+    def _rate_limited(self, endpoint: Endpoint, response: httpx2.Response, data: Any) -> Exception:
+        """A daily limit is final; a per-second one is worth retrying (``_Transient``)."""
+        category = _category(response, endpoint)
+        kind = (response.headers.get("X-RateLimit-Type") or "").strip().lower()
+        retry_after_raw = (response.headers.get("Retry-After") or "").strip()
+        message = str(data.get("message", "")) if isinstance(data, dict) else ""
+        reset_at = _parse_reset(retry_after_raw)
+        # Any one sign is enough: the type header, a Retry-After that is a date rather than seconds, or
+        # Zoom's daily message. Missing one of them must never turn a daily limit into 4 futile retries.
+        if kind.startswith("daily") or reset_at is not None or "daily" in message.lower():
+            if reset_at is None or reset_at.timestamp() <= self._wall_clock():
+                reset_at = _next_utc_midnight(self._wall_clock())
+            self.pacer.daily_limited(category, reset_at)
+            return ZoomRateLimitError(
+                f"The Zoom account has used its daily quota for {category.value} requests; it resets at "
+                f"{reset_at:%Y-%m-%d %H:%M} UTC. Retrying now cannot succeed; try again after the reset.",
+                daily=True,
+                category=category.value,
+                reset_at=reset_at,
+            )
+        retry_after = _parse_seconds(retry_after_raw)
+        self.pacer.rate_limited(category, retry_after)
+        final = ZoomRateLimitError(
+            f"Zoom kept rate-limiting {category.value} requests (per-second limit, shared by every app on the "
+            "account). Wait a few seconds and try again, or narrow the request.",
+            daily=False,
+            category=category.value,
+            retry_after=retry_after,
+        )
+        return _Transient(final, retry_after)
 
 
 def _fill(template: str, values: tuple[str, ...]) -> str:
@@ -242,32 +347,6 @@ def _code(data: Any) -> int | None:
     return code if isinstance(code, int) else None
 
 
-def _rate_limited(endpoint: Endpoint, response: httpx2.Response, data: Any) -> Exception:
-    """A daily limit is final; a per-second one is worth retrying (``_Transient``)."""
-    category = response.headers.get("X-RateLimit-Category") or endpoint.category.value
-    kind = (response.headers.get("X-RateLimit-Type") or "").lower()
-    retry_after_raw = response.headers.get("Retry-After")
-    if kind.startswith("daily"):
-        reset_at = _parse_reset(retry_after_raw)
-        when = reset_at.strftime("%Y-%m-%d %H:%M UTC") if reset_at else "00:00 UTC"
-        return ZoomRateLimitError(
-            f"The Zoom account has used its daily quota for {category} requests; it resets at {when}. "
-            "Retrying now cannot succeed; try again after the reset.",
-            daily=True,
-            category=category,
-            reset_at=reset_at,
-        )
-    retry_after = _parse_seconds(retry_after_raw)
-    final = ZoomRateLimitError(
-        f"Zoom kept rate-limiting {category} requests (per-second limit, shared by every app on the account). "
-        "Wait a few seconds and try again, or narrow the request.",
-        daily=False,
-        category=category,
-        retry_after=retry_after,
-    )
-    return _Transient(final, retry_after)
-
-
 def _parse_seconds(value: str | None) -> float | None:
     try:
         seconds = float(value) if value is not None else None
@@ -276,14 +355,38 @@ def _parse_seconds(value: str | None) -> float | None:
     return seconds if seconds is not None and 0 <= seconds < 3600 else None
 
 
-def _parse_reset(value: str | None) -> datetime | None:
-    if not value:
-        return None
+def _parse_reset(value: str) -> datetime | None:
+    """A ``Retry-After`` that is a date-time (ISO 8601, or an HTTP date), in UTC; None for seconds or junk."""
+    try:
+        float(value)
+        return None  # seconds (a per-second limit), however many
+    except ValueError:
+        pass
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _next_utc_midnight(now: float) -> datetime:
+    today = datetime.fromtimestamp(now, UTC).date()
+    return datetime.combine(today + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+
+
+def _category(response: httpx2.Response, endpoint: Endpoint) -> Category:
+    try:
+        return Category(response.headers.get("X-RateLimit-Category") or endpoint.category.value)
+    except ValueError:
+        return endpoint.category
+
+
+def _int_header(response: httpx2.Response, name: str) -> int | None:
+    value = response.headers.get(name, "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 def _client_error(endpoint: Endpoint, status: int, data: Any) -> ZoomError:
@@ -294,7 +397,7 @@ def _client_error(endpoint: Endpoint, status: int, data: Any) -> ZoomError:
         return ZoomScopeError(
             f"The Zoom app is missing a scope needed to read {endpoint.path}: {', '.join(scopes)}. "
             "Add it in the Zoom Marketplace (Manage → your Server-to-Server OAuth app → Scopes), activate the app, "
-            "then retry (the server fetches a token with the new scopes).",
+            "then retry.",
             scopes=scopes,
             status=status,
             code=code,
