@@ -17,7 +17,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
 from tests.simulator.simkit import Api
 from zoom_rooms_mcp.simulator import Simulator
-from zoom_rooms_mcp.zoom.catalog import ENDPOINTS
+from zoom_rooms_mcp.simulator.facts import ENDPOINTS
 
 SPEC: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "data" / "openapi" / "zoom-rooms-subset.json").read_text(encoding="utf-8")
@@ -114,7 +114,8 @@ def _sample_rooms(sim: Simulator) -> list[str]:
     picks = {"Everest", "Denali"}
     for status in ("Available", "InMeeting", "Offline", "UnderConstruction"):
         picks.add(next(r.name for r in fleet.rooms if r.status == status))
-    picks.add(next(r.name for r in fleet.rooms if r.zoom_room_type == "Kiosk"))
+    for room_type in {r.zoom_room_type for r in fleet.rooms}:
+        picks.add(next(r.name for r in fleet.rooms if r.zoom_room_type == room_type))
     picks.add(next(r.name for r in fleet.rooms if r.sensor_types))
     return sorted(picks)
 
@@ -220,3 +221,28 @@ async def test_dashboard_room_details_and_issues(api: Api, sim: Simulator) -> No
         check("/metrics/issues/zoomrooms/{zoomroomId}", issues)
     check("/metrics/zoomrooms/issues", await api.json("/metrics/zoomrooms/issues", **{"from": FROM, "to": TO}))
     check("/metrics/issues/zoomrooms", await api.json("/metrics/issues/zoomrooms", **{"from": FROM, "to": TO}))
+
+
+@pytest.mark.anyio
+async def test_variant_bodies_stay_schema_valid(sim_clock: Any) -> None:
+    """The variants that change a 200 body keep it valid against Zoom's schema (where the schema allows)."""
+    from tests.simulator.simkit import fetch_token, in_process_client
+    from zoom_rooms_mcp.simulator import Variants
+
+    variants = Variants(idle_live_meeting="empty", health_values=("Normal", "Warning", "Critical"))
+    sim = Simulator(clock=sim_clock, enforce_rate_limits=False, variants=variants)
+    idle = next(r for r in sim.fleet.rooms if r.status == "Available")
+    async with in_process_client(sim) as client:
+        api = Api(client, await fetch_token(client))
+        body = await api.json(f"/metrics/zoomrooms/{idle.room_id}", **{"from": FROM, "to": TO})
+        assert body["live_meeting"] == {}
+        assert body["health"] in ("Normal", "Warning", "Critical")
+        check("/metrics/zoomrooms/{zoomroomId}", body, frozenset({"live_meeting.end_time", "live_meeting"}) | _LIVE)
+
+
+_LIVE = frozenset(
+    f"live_meeting.{name}"
+    for name in response_schema("/metrics/zoomrooms/{zoomroomId}")["allOf"][1]["properties"]["live_meeting"][
+        "properties"
+    ]
+)
