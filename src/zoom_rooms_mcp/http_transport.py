@@ -5,22 +5,29 @@ How the app is assembled (``build_http_app``):
 * the SDK's ``MCPServer.streamable_http_app`` provides ``/mcp`` in **stateless** mode, so any replica behind a
   load balancer can answer any request; its Starlette lifespan runs the session manager, which enters the
   server's own lifespan once per process (one Zoom HTTP client and token manager, closed on shutdown);
-* DNS-rebinding protection is the SDK's ``TransportSecuritySettings`` (Host and Origin allow-lists): loopback
-  names for a loopback bind, plus the bind address and every ``--allowed-host`` otherwise;
+* DNS-rebinding protection uses the SDK's ``TransportSecuritySettings`` (Host and Origin allow-lists): loopback
+  names for a loopback bind, plus the bind address and every ``--allowed-host`` otherwise. The SDK applies them
+  to ``/mcp``; ``HostCheckMiddleware`` applies the same lists to every other route but ``/healthz``;
 * ``/healthz`` is an unauthenticated route with no Host check (load balancers probe by IP);
-* two pure ASGI middlewares wrap everything: ``BearerAuthMiddleware`` (constant-time comparison against
-  ``ZOOM_ROOMS_MCP_HTTP_TOKEN``, 401 + ``WWW-Authenticate``) and ``AccessLogMiddleware`` (one line per
-  request on stderr: method, path without the query string, status, duration; never a header).
+* ``extra_routes`` (e.g. signed webhooks) skip the bearer check but not the Host checks;
+* pure ASGI middlewares, outermost first: ``AccessLogMiddleware`` (one line per request on stderr: method, path
+  without the query string, status, duration; never a header), ``HostCheckMiddleware``,
+  ``BearerAuthMiddleware`` (constant-time comparison against ``ZOOM_ROOMS_MCP_HTTP_TOKEN``, 401 +
+  ``WWW-Authenticate``) and ``PostOnlyMiddleware`` (stateless mode has no event stream to GET: 405 at once).
 
-``run_http`` serves that app with uvicorn (which turns SIGINT/SIGTERM into a graceful shutdown) and refuses a
-non-loopback bind without a token.
+``run_http`` binds the listening sockets itself, so that a busy port is one ``ListenError`` line rather than
+uvicorn's log and exit status, refuses a non-loopback bind without a token (deciding loopback from the addresses
+the name resolves to), and serves the app with uvicorn (which turns SIGINT/SIGTERM into a graceful shutdown).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
+import ipaddress
 import logging
+import os
 import signal
 import socket
 import threading
@@ -30,17 +37,17 @@ from types import FrameType
 
 import uvicorn
 from mcp.server.mcpserver import MCPServer
-from mcp.server.transport_security import TransportSecuritySettings
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zoom_rooms_mcp import __version__
 from zoom_rooms_mcp.server import SERVER_NAME, create_server
-from zoom_rooms_mcp.settings import ConfigError, Settings, is_loopback_host
+from zoom_rooms_mcp.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("zoom_rooms_mcp.http.access")
@@ -73,9 +80,44 @@ def configured_token(settings: Settings) -> str | None:
     return value or None
 
 
+class ListenError(Exception):
+    """The server cannot listen where it was asked to (a busy port, a foreign address); one line for the user."""
+
+
+def _addresses(host: str) -> set[str] | None:
+    """The addresses ``host`` resolves to (a literal address is itself); None when it does not resolve."""
+    name = host.strip().strip("[]")
+    try:
+        return {str(ipaddress.ip_address(name))}
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    return {str(info[4][0]).split("%")[0] for info in infos}
+
+
+def resolves_to_loopback(host: str) -> bool:
+    """Whether every address ``host`` resolves to is a loopback address.
+
+    Decided from the resolved addresses, not from the name: a ``*.localhost`` name or an /etc/hosts entry may
+    point anywhere. A name that does not resolve is not loopback.
+    """
+    if not host.strip().strip("[]"):
+        return False
+    addresses = _addresses(host)
+    if not addresses:
+        return False
+    try:
+        return all(ipaddress.ip_address(address).is_loopback for address in addresses)
+    except ValueError:
+        return False
+
+
 def check_bind(settings: Settings, host: str) -> None:
     """Raise ``ConfigError`` when ``host`` is not loopback and no bearer token is configured."""
-    if not is_loopback_host(host) and configured_token(settings) is None:
+    if configured_token(settings) is None and not resolves_to_loopback(host):
         raise token_required_error(host)
 
 
@@ -110,7 +152,7 @@ def security_settings(host: str, allowed_hosts: Sequence[str] = ()) -> Transport
     An entry may carry a port (``mcp.example.com:443``); without one any port is accepted.
     """
     names: list[str] = list(LOOPBACK_NAMES)
-    if host.strip().strip("[]") not in WILDCARD_HOSTS and not is_loopback_host(host):
+    if host.strip().strip("[]") not in WILDCARD_HOSTS:
         names.append(host_pattern(host))
     names.extend(host_pattern(extra) for extra in normalise_allowed_hosts(allowed_hosts))
     hosts: list[str] = []
@@ -128,16 +170,62 @@ def _digest(value: str) -> bytes:
     return hashlib.sha256(value.encode("utf-8", "surrogateescape")).digest()
 
 
-class BearerAuthMiddleware:
-    """Require ``Authorization: Bearer <token>`` on every HTTP request except the exempt paths."""
+def _matches(routes: Sequence[BaseRoute], scope: Scope) -> bool:
+    """Whether one of ``routes`` answers this request (a wrong method counts: the route gives its own 405)."""
+    return any(route.matches(scope)[0] != Match.NONE for route in routes)
 
-    def __init__(self, app: ASGIApp, token: str | None, exempt: Iterable[str] = (HEALTH_PATH,)) -> None:
+
+class HostCheckMiddleware:
+    """The SDK's Host/Origin checks for every route except the exempt ones (``/mcp`` gets them twice)."""
+
+    def __init__(self, app: ASGIApp, security: TransportSecuritySettings, exempt: Sequence[BaseRoute]) -> None:
         self.app = app
-        self._expected = _digest(token) if token else None  # None: no token configured (loopback only)
-        self._exempt = frozenset(exempt)
+        self._validator = TransportSecurityMiddleware(security)
+        self._exempt = tuple(exempt)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._expected is None or scope["type"] != "http" or scope["path"] in self._exempt:
+        if scope["type"] == "http" and not _matches(self._exempt, scope):
+            refusal = await self._validator.validate_request(Request(scope), is_post=False)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class PostOnlyMiddleware:
+    """Stateless mode has no session to stream to: a GET (or anything but POST) on ``/mcp`` gets 405 at once.
+
+    Without this the SDK answers GET with an event stream that never sends anything, so a browser or ``curl``
+    hangs.
+    """
+
+    def __init__(self, app: ASGIApp, path: str = MCP_PATH) -> None:
+        self.app = app
+        self._path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == self._path and scope["method"] != "POST":
+            body = {
+                "error": "method_not_allowed",
+                "error_description": "This MCP endpoint is stateless: send JSON-RPC requests with POST. There is "
+                "no event stream to GET.",
+            }
+            response = JSONResponse(body, status_code=405, headers={"Allow": "POST", "Cache-Control": "no-store"})
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class BearerAuthMiddleware:
+    """Require ``Authorization: Bearer <token>`` on every HTTP request except those the exempt routes answer."""
+
+    def __init__(self, app: ASGIApp, token: str | None, exempt: Sequence[BaseRoute] = ()) -> None:
+        self.app = app
+        self._expected = _digest(token) if token else None  # None: no token configured (loopback only)
+        self._exempt = tuple(exempt)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._expected is None or scope["type"] != "http" or _matches(self._exempt, scope):
             await self.app(scope, receive, send)
             return
         header = Headers(scope=scope).get("authorization")
@@ -210,29 +298,47 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "name": SERVER_NAME, "version": __version__})
 
 
+class _StatelessSessionNoise(logging.Filter):
+    """Stateless mode builds and terminates a transport per request, and the SDK logs each termination at INFO
+    ("Terminating session: None"); the access log already has one line per request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Terminating session: None")
+
+
+def _quiet_stateless_sessions() -> None:
+    sdk_log = logging.getLogger("mcp.server.streamable_http")
+    if not any(isinstance(f, _StatelessSessionNoise) for f in sdk_log.filters):
+        sdk_log.addFilter(_StatelessSessionNoise())
+
+
 def build_http_app(
     settings: Settings,
     *,
     host: str = DEFAULT_HOST,
     allowed_hosts: Sequence[str] = (),
     server: MCPServer | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The complete ASGI app for ``serve --transport http``; run it with uvicorn (its lifespan must run).
 
-    ``server`` replaces ``create_server(settings)`` (tests). Raises ``ConfigError`` for a non-loopback ``host``
-    without a token.
+    ``server`` replaces ``create_server(settings)`` (tests). ``extra_routes`` are mounted beside ``/mcp``; they
+    skip the bearer check (they authenticate their own requests, e.g. signed webhooks) but keep the Host/Origin
+    checks. Raises ``ConfigError`` for a non-loopback ``host`` without a token.
     """
     check_bind(settings, host)
+    _quiet_stateless_sessions()
     mcp_server = server if server is not None else create_server(settings)
+    security = security_settings(host, allowed_hosts)
     app = mcp_server.streamable_http_app(
-        streamable_http_path=MCP_PATH,
-        stateless_http=True,
-        transport_security=security_settings(host, allowed_hosts),
-        host=host,
+        streamable_http_path=MCP_PATH, stateless_http=True, transport_security=security, host=host
     )
-    app.router.routes.insert(0, Route(HEALTH_PATH, healthz, methods=["GET"], name="healthz"))
-    # add_middleware puts each new one outermost: access log → bearer auth → the SDK's routes.
-    app.add_middleware(BearerAuthMiddleware, token=configured_token(settings), exempt=(HEALTH_PATH,))
+    health = Route(HEALTH_PATH, healthz, methods=["GET"], name="healthz")
+    app.router.routes[:0] = [health, *extra_routes]
+    # add_middleware puts each new one outermost: access log → Host checks → bearer → POST only → the routes.
+    app.add_middleware(PostOnlyMiddleware)
+    app.add_middleware(BearerAuthMiddleware, token=configured_token(settings), exempt=[health, *extra_routes])
+    app.add_middleware(HostCheckMiddleware, security=security, exempt=[health])
     app.add_middleware(AccessLogMiddleware)
     return app
 
@@ -271,6 +377,54 @@ class _Server(uvicorn.Server):
             self._on_ready(url)
 
 
+def _where(host: str, port: int) -> str:
+    name = host.strip().strip("[]")
+    return f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
+
+
+def _listen_problem(exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            "the address is already in use. Stop the other server, or pick another port with --port "
+            "(--port 0 picks a free one)."
+        )
+    if exc.errno == errno.EACCES:
+        return "permission denied (ports below 1024 need privileges). Pick another port with --port."
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return "the address does not belong to this machine. Check --host (127.0.0.1 for local clients)."
+    return f"{(exc.strerror or str(exc)).rstrip('.')}. Check --host and --port."
+
+
+def bind_sockets(host: str, port: int) -> list[socket.socket]:
+    """Listening-ready sockets for every address ``host`` resolves to, or ``ListenError`` naming the address.
+
+    With ``port`` 0 the first socket picks a free port and the others use the same one.
+    """
+    name = host.strip().strip("[]")
+    try:
+        infos = socket.getaddrinfo(name or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ListenError(f"cannot listen on {_where(host, port)}: {reason}. Check --host.") from None
+    sockets: list[socket.socket] = []
+    chosen = port
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            if os.name != "nt":  # on Windows SO_REUSEADDR would let two servers share the port
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind((address[0], chosen, *address[2:]))
+            chosen = sock.getsockname()[1]
+    except OSError as exc:
+        for sock in sockets:
+            sock.close()
+        raise ListenError(f"cannot listen on {_where(host, chosen)}: {_listen_problem(exc)}") from None
+    return sockets
+
+
 def run_http(
     settings: Settings,
     host: str = DEFAULT_HOST,
@@ -279,8 +433,10 @@ def run_http(
     allowed_hosts: Sequence[str] = (),
     log_level: str = "info",
     on_ready: Callable[[str], None] | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> None:
-    """Serve until SIGINT/SIGTERM. Raises ``ConfigError`` before binding when the bind is not allowed."""
+    """Serve until SIGINT/SIGTERM. Raises ``ConfigError`` when the bind is not allowed and ``ListenError`` when
+    it is not possible, both before the server starts."""
     check_bind(settings, host)
     token = configured_token(settings)
     if token is None:
@@ -292,7 +448,8 @@ def run_http(
         log.warning(
             "ZOOM_ROOMS_MCP_HTTP_TOKEN is shorter than %d characters; use a long random value.", MIN_TOKEN_LENGTH
         )
-    app = build_http_app(settings, host=host, allowed_hosts=allowed_hosts)
+    app = build_http_app(settings, host=host, allowed_hosts=allowed_hosts, extra_routes=extra_routes)
+    sockets = bind_sockets(host, port)
     config = uvicorn.Config(
         app,
         host=host.strip("[]"),
@@ -305,7 +462,7 @@ def run_http(
         timeout_graceful_shutdown=10,
     )
     exit_zero_on_sigterm()
-    _Server(config, on_ready).run()
+    _Server(config, on_ready).run(sockets=sockets)
 
 
 def exit_zero_on_sigterm() -> None:

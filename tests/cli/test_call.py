@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli.helpers import run_cli
 from tests.harness import clean_env, sim_env
-from zoom_rooms_mcp.cli import coerce_pairs
+from zoom_rooms_mcp.cli.call import coerce_pairs
 from zoom_rooms_mcp.simulator import Simulator
 
 
@@ -39,10 +39,11 @@ def test_call_human_output_with_key_value_arguments(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "rooms (2)" in out  # limit=2 arrived as a number
-    assert "total_count" in out
-    assert "Denver" in out
-    assert "next_cursor" in out
+    assert "Rooms (2) in " in out  # limit=2 arrived as a number
+    assert "Denver" in out.split("Rooms (2)")[1]  # the common location levels move into the title
+    assert "Next page" in out
+    assert "-a cursor=" in out
+    assert "total_count" not in out  # readable titles, not the JSON keys
 
 
 def test_call_against_the_simulator_on_loopback(tmp_path: Path, sim: Simulator, simulator_url: str) -> None:

@@ -9,10 +9,13 @@ from pathlib import Path
 from tests.cli.helpers import run_cli
 from tests.harness import clean_env
 from zoom_rooms_mcp.simulator import SimCredentials
-from zoom_rooms_mcp.zoom.token import AccessToken, TokenFile, client_fingerprint
+from pydantic import SecretStr
+
+from zoom_rooms_mcp.zoom.token import AccessToken, Credentials, TokenFile
 
 TOKEN_VALUE = "eyJ-secret-token-value-that-must-never-be-printed"
 TOKEN_URL = "https://zoom.us/oauth/token"
+SECRET = "the-secret-the-token-was-made-with"
 
 
 def token_env(tmp_path: Path) -> dict[str, str]:
@@ -22,11 +25,8 @@ def token_env(tmp_path: Path) -> dict[str, str]:
 
 
 def write_token(env: dict[str, str], *, expires_in: float = 1800, client_id: str | None = None) -> Path:
-    file = TokenFile(
-        Path(env["TOKEN_CACHE_DIR"]),
-        env["ZOOM_ACCOUNT_ID"],
-        client_fingerprint(client_id or env["ZOOM_CLIENT_ID"], TOKEN_URL),
-    )
+    credentials = Credentials(TOKEN_URL, client_id or env["ZOOM_CLIENT_ID"], SecretStr(SECRET))
+    file = TokenFile(Path(env["TOKEN_CACHE_DIR"]), env["ZOOM_ACCOUNT_ID"], credentials)
     file.directory.mkdir(parents=True, exist_ok=True)
     file.write(AccessToken(TOKEN_VALUE, time.time() + expires_in, frozenset({"room:read:admin"})))
     return file.path
@@ -52,7 +52,22 @@ def test_token_shows_state_without_the_token(tmp_path: Path) -> None:
     assert data["private"]
     assert 1700 < data["expires_in"] <= 1800
     assert data["scopes"] == ["room:read:admin"]
+    assert data["current_credentials"] is None  # no secret in the environment: not checked
     assert TOKEN_VALUE not in json.dumps(data)
+
+
+def test_token_with_the_secret_checks_it(tmp_path: Path) -> None:
+    env = token_env(tmp_path)
+    write_token(env)
+    same = json.loads(run_cli("token", "--json", env={**env, "ZOOM_CLIENT_SECRET": SECRET}, cwd=tmp_path).stdout)
+    assert same["current_credentials"] is True
+    assert same["usable"]
+    other = run_cli("token", "--json", env={**env, "ZOOM_CLIENT_SECRET": "a-rotated-secret"}, cwd=tmp_path)
+    data = json.loads(other.stdout)
+    assert data["current_credentials"] is False
+    assert not data["usable"]
+    assert "another client secret" in data["problem"]
+    assert "a-rotated-secret" not in other.stdout + other.stderr
 
 
 def test_token_flags_a_file_for_another_app(tmp_path: Path) -> None:

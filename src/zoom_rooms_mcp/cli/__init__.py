@@ -36,7 +36,7 @@ def _version_message() -> str:
 @click.group(
     invoke_without_command=True,
     context_settings=CONTEXT,
-    epilog=f"""\\b
+    epilog=f"""\b
 Examples:
   {PROG}                      serve over stdio (what MCP clients run)
   {PROG} --demo               the same against the built-in simulated Zoom account
@@ -46,7 +46,7 @@ Examples:
   {PROG} call get_zoom_rooms '{{"location_query": "Seattle", "status": "Offline"}}' --demo
   {PROG} serve --transport http --port 8000
 
-\\b
+\b
 Configuration (environment variables, or a .env file in the working directory):
   ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET   Server-to-Server OAuth app credentials
   TOKEN_CACHE_DIR             token cache directory (default: the user cache dir)
@@ -78,7 +78,15 @@ def cli(ctx: click.Context, demo: bool, log_level: str | None) -> None:
         ctx.invoke(serve_command, demo=demo, log_level=log_level)
 
 
-for _command in (serve_command, check_command, call_command, demo_command, simulator_command, token_command, config_command):
+for _command in (
+    serve_command,
+    check_command,
+    call_command,
+    demo_command,
+    simulator_command,
+    token_command,
+    config_command,
+):
     cli.add_command(_command)
 
 

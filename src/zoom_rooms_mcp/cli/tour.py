@@ -17,6 +17,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
+from zoom_rooms_mcp.cli.invocation import hint_command
 from zoom_rooms_mcp.cli.render import records_table, status, styled
 
 Summary = Callable[[dict[str, Any]], RenderableType]
@@ -216,13 +217,14 @@ async def run_tour(out: Console, err: Console) -> int:
             out.print(Text(f"({elapsed:.1f} s)", style="dim"))
     out.print()
     out.print(Rule(Text("Next", style="bold"), align="left"))
+    command = hint_command()
     out.print(
         _lines(
-            ("Run one tool yourself", Text("zoom-rooms-mcp call get_zoom_rooms -a location_query=Denver --demo")),
-            ("Serve the demo over stdio", Text("zoom-rooms-mcp --demo")),
+            ("Run one tool yourself", Text(f"{command} call get_zoom_rooms -a location_query=Denver --demo")),
+            ("Connect Claude Desktop", Text(f"{command} config claude-desktop --demo --install")),
             (
                 "Use your own account",
-                Text("set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, then zoom-rooms-mcp check"),
+                Text(f"set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET, then {command} check"),
             ),
         )
     )

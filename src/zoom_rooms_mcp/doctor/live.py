@@ -1,0 +1,218 @@
+"""Live checks: a fresh token, the granted scopes against what each tool needs, and one real API call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx2
+from pydantic import SecretStr
+
+from zoom_rooms_mcp.doctor.report import APP_PAGE, DoctorReport, duration, scope_fix_tail
+from zoom_rooms_mcp.settings import Settings
+from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, OPTIONAL_ENDPOINTS, TOOL_ENDPOINTS
+from zoom_rooms_mcp.zoom.errors import (
+    ZoomAuthError,
+    ZoomError,
+    ZoomNetworkError,
+    ZoomPlanError,
+    ZoomRateLimitError,
+    ZoomResponseError,
+    ZoomScopeError,
+    ZoomServerError,
+)
+from zoom_rooms_mcp.zoom.token import TokenManager
+
+# Fixes per token-endpoint "error" value; keyed like token.py's hints so that the two stay in step.
+OAUTH_FIXES = {
+    "invalid_client": "Copy the Client ID and Client Secret again from "
+    f"{APP_PAGE} → App Credentials into ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET (no quotes, no spaces). If the "
+    "secret was regenerated, every server using the old one must be updated.",
+    "invalid_request": f"Set ZOOM_ACCOUNT_ID to the Account ID shown on {APP_PAGE} → App Credentials (not a user "
+    "id or an e-mail address); check that ZOOM_OAUTH_TOKEN_URL belongs to the same Zoom cloud as the app.",
+    "unsupported_grant_type": "Create a Server-to-Server OAuth app (Zoom App Marketplace → Develop → Build App → "
+    "Server-to-Server OAuth) and use its credentials: General (OAuth) and JWT apps cannot use the "
+    "account_credentials grant.",
+    "access_denied": f"Activate the app ({APP_PAGE} → Activation), or ask an account admin to re-enable it.",
+}
+
+
+def _token_failure(report: DoctorReport, exc: ZoomError, settings: Settings) -> None:
+    host = httpx2.URL(settings.zoom_oauth_token_url).host
+    if isinstance(exc, ZoomAuthError):
+        key = exc.oauth_error
+        detail = f"Zoom answered {key!r}: {exc.message}" if key else exc.message
+        fix = OAUTH_FIXES.get(key or "") or (
+            f"Check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET against {APP_PAGE} → App Credentials, "
+            "and that the app is activated."
+        )
+    elif isinstance(exc, ZoomNetworkError):
+        detail = exc.message
+        fix = (
+            f"Check that this machine can reach {host} over HTTPS (firewall, proxy: set HTTPS_PROXY), and that "
+            "ZOOM_OAUTH_TOKEN_URL is right: https://zoom.us/oauth/token (https://zoomgov.com/oauth/token for Zoom "
+            "for Government), or the simulator's URL."
+        )
+    elif isinstance(exc, ZoomServerError):
+        detail = exc.message
+        fix = "Zoom's token endpoint is failing; check https://status.zoom.us and try again in a few minutes."
+    elif isinstance(exc, ZoomResponseError):
+        detail = exc.message
+        fix = "ZOOM_OAUTH_TOKEN_URL does not point at a Zoom OAuth token endpoint; unset it for the default."
+    else:
+        detail = exc.message
+        fix = "Run the check again; if it persists, see docs/troubleshooting.md."
+    report.add("token", "token", "Token request", "fail", detail, fix)
+
+
+def _scope_items(report: DoctorReport, granted: frozenset[str]) -> None:
+    from zoom_rooms_mcp.tools.connection import scope_report  # imports the MCP SDK: only when needed
+
+    missing, access = scope_report(granted)
+    report.granted_scopes = sorted(granted)
+    report.missing_scopes = missing
+    report.tools = [a.model_dump() for a in access]
+    report.add(
+        "scopes",
+        "scopes",
+        "Granted scopes",
+        "info",
+        ", ".join(sorted(granted)) if granted else "none (the token carries no scopes)",
+    )
+    for tool in access:
+        needs = ", ".join(tool.missing_scopes)
+        if not tool.available:
+            required = [
+                k
+                for k in TOOL_ENDPOINTS[tool.tool]
+                if k not in OPTIONAL_ENDPOINTS and not ENDPOINTS[k].allowed_by(granted)
+            ]
+            alternatives = "; ".join(
+                f"{ENDPOINTS[k].path}: {' or '.join(ENDPOINTS[k].granular_scopes)} (classic: "
+                f"{' or '.join(ENDPOINTS[k].classic_scopes)})"
+                for k in required
+            )
+            if all(ENDPOINTS[k].dashboard for k in required):
+                # Dashboard scopes are optional (and need a Business+ plan): the tool is off, nothing is broken.
+                report.add(
+                    f"tool.{tool.tool}",
+                    "scopes",
+                    tool.tool,
+                    "warn",
+                    f"unavailable: needs the optional dashboard scope {needs}",
+                    f"Optional: in {APP_PAGE} → Scopes, add {alternatives} (the Zoom Dashboard needs a Business, "
+                    f"Education or Enterprise plan); {scope_fix_tail()}",
+                )
+                continue
+            report.add(
+                f"tool.{tool.tool}",
+                "scopes",
+                tool.tool,
+                "fail",
+                f"cannot run: missing {needs}",
+                f"In {APP_PAGE} → Scopes, add {alternatives}; {scope_fix_tail()}",
+            )
+        elif tool.degraded:
+            report.add(
+                f"tool.{tool.tool}",
+                "scopes",
+                tool.tool,
+                "warn",
+                f"works, without the optional data that needs {needs}",
+                f"Optional: add {needs} in {APP_PAGE} → Scopes (the Zoom Dashboard needs a Business, Education or "
+                f"Enterprise plan); {scope_fix_tail()}",
+            )
+        else:
+            report.add(f"tool.{tool.tool}", "scopes", tool.tool, "pass", "all scopes granted")
+
+
+def _api_failure(report: DoctorReport, exc: ZoomError, settings: Settings, url: str) -> None:
+    host = httpx2.URL(settings.zoom_api_base_url).host
+    if isinstance(exc, ZoomScopeError):
+        fix = f"In {APP_PAGE} → Scopes, add {' or '.join(exc.scopes) or 'the scope named above'}; {scope_fix_tail()}"
+    elif isinstance(exc, ZoomAuthError):
+        fix = (
+            f"The API refused a freshly issued token: check that the app is activated ({APP_PAGE} → Activation) "
+            "and that ZOOM_API_BASE_URL belongs to the same Zoom cloud as ZOOM_OAUTH_TOKEN_URL."
+        )
+    elif isinstance(exc, ZoomPlanError):
+        fix = "Use an account with a Zoom Rooms subscription, with an app created by an account admin."
+    elif isinstance(exc, ZoomNetworkError):
+        fix = (
+            f"Check that this machine can reach {host} over HTTPS (firewall, proxy: set HTTPS_PROXY) and that "
+            "ZOOM_API_BASE_URL is right: https://api.zoom.us/v2 (https://api.zoomgov.com/v2 for Zoom for Government)."
+        )
+    elif isinstance(exc, ZoomRateLimitError):
+        fix = "Other apps on this account are using its rate limit; try again later."
+    elif isinstance(exc, ZoomServerError):
+        fix = "Zoom is having trouble; check https://status.zoom.us and try again in a few minutes."
+    else:
+        fix = "Check ZOOM_API_BASE_URL (default https://api.zoom.us/v2); see docs/troubleshooting.md."
+    report.add("api", "api", f"GET {url}", "fail", exc.message, fix)
+
+
+async def check_zoom(
+    report: DoctorReport,
+    settings: Settings,
+    *,
+    cache_usable: bool,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Fetch a fresh token, compare scopes with what each tool needs, and make one real API call."""
+    from zoom_rooms_mcp.server import TIMEOUT, USER_AGENT, demo_wiring
+    from zoom_rooms_mcp.zoom.client import ZoomClient
+    from zoom_rooms_mcp.zoom.pacing import Pacer
+
+    say = progress or (lambda message: None)
+    if settings.zoom_rooms_demo:
+        settings, transport = demo_wiring(settings)
+    token_url, api_base = settings.zoom_oauth_token_url, settings.zoom_api_base_url
+    account_id, client_id = settings.zoom_account_id or "", settings.zoom_client_id or ""
+    secret = settings.zoom_client_secret or SecretStr("")
+    plan = settings.zoom_api_plan
+    async with httpx2.AsyncClient(
+        transport=transport, timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=False
+    ) as http:
+        tokens = TokenManager(
+            http=http,
+            token_url=token_url,
+            account_id=account_id,
+            client_id=client_id,
+            client_secret=secret,
+            cache_dir=settings.token_cache_dir if cache_usable else None,
+        )
+        say(f"Requesting a token from {httpx2.URL(token_url).host}…")
+        started = time.perf_counter()
+        try:
+            # Always a fresh token: a cached one would hide rotated credentials or changed scopes.
+            result = await tokens.get_token(force_refresh=True)
+        except ZoomError as exc:
+            _token_failure(report, exc, settings)
+            report.add("scopes", "scopes", "Scopes", "skip", "skipped: no token")
+            report.add("api", "api", "API call", "skip", "skipped: no token")
+            return
+        elapsed = time.perf_counter() - started
+        where = f" and saved to {tokens.cache_path}" if tokens.cache_path else ""
+        report.add(
+            "token",
+            "token",
+            "Token request",
+            "pass",
+            f"new token from {token_url} in {elapsed:.1f}s{where} "
+            f"(valid {duration(tokens.seconds_left(result.token))}, {len(result.token.scopes)} scopes)",
+        )
+        _scope_items(report, result.token.scopes)
+
+        client = ZoomClient(http=http, tokens=tokens, base_url=api_base, pacer=Pacer(plan))
+        url = f"{api_base}/rooms?page_size=1"
+        say(f"Calling GET {url}…")
+        try:
+            body = await client.get("list_rooms", params={"page_size": 1})
+        except ZoomError as exc:
+            _api_failure(report, exc, settings, url)
+            return
+        rooms = body.get("rooms")
+        count = len(rooms) if isinstance(rooms, list) else 0
+        more = " and more" if body.get("next_page_token") else ""
+        report.add("api", "api", f"GET {url}", "pass", f"answered with {count} room(s){more}")
