@@ -204,8 +204,9 @@ class Recorder:
             self.status = message["status"]
 
 
-async def call(sink: MemorySink, headers: dict[str, str], chunks: list[bytes]) -> Recorder:
+async def call(sink: MemorySink, headers: dict[str, str] | list[tuple[str, str]], chunks: list[bytes]) -> Recorder:
     recorder = Recorder(chunks)
+    pairs = headers.items() if isinstance(headers, dict) else headers
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -216,7 +217,7 @@ async def call(sink: MemorySink, headers: dict[str, str], chunks: list[bytes]) -
         "raw_path": b"/zoom/webhook",
         "query_string": b"",
         "root_path": "",
-        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in pairs],
         "client": ("127.0.0.1", 1),
         "server": ("testserver", 80),
     }
@@ -243,6 +244,15 @@ async def test_a_declared_oversize_body_is_refused_before_reading(sink: MemorySi
 async def test_a_malformed_content_length_is_refused(sink: MemorySink) -> None:
     recorder = await call(sink, {**signed(b"{}"), "content-length": "12abc"}, [b"{}"])
     assert (recorder.status, recorder.read) == (400, 0)
+
+
+async def test_repeated_signature_headers_are_refused(sink: MemorySink) -> None:
+    good = signed(GOOD)
+    pairs = [*good.items(), ("x-zm-signature", "v0=" + "0" * 64)]
+    recorder = await call(sink, pairs, [GOOD])
+    assert recorder.status == 401
+    assert not sink.events
+    assert (await call(sink, list(good.items()), [GOOD])).status == 200
 
 
 async def test_an_unsigned_request_is_refused_before_its_body_is_read(sink: MemorySink) -> None:

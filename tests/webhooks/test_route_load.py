@@ -101,6 +101,7 @@ def headers_for(draw: st.DrawFn, body: bytes) -> tuple[dict[str, str], bool]:
     return headers, genuine
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 async def test_fuzzed_requests_never_crash_and_store_only_signed_events(data: st.DataObject) -> None:

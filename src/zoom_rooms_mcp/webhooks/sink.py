@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import anyio
-
 from zoom_rooms_mcp.webhooks.events import WebhookEvent
 
 
@@ -26,17 +24,12 @@ class WebhookSink(Protocol):
 
 
 class MemorySink:
-    """Keeps accepted events in memory, deduplicated by ``dedupe_key``."""
+    """Keeps accepted events in memory, deduplicated by ``dedupe_key``; records the follow-ups it ran."""
 
     def __init__(self) -> None:
         self.events: list[WebhookEvent] = []
         self.followed_up: list[WebhookEvent] = []
         self._keys: set[str] = set()
-        self._changed = anyio.Event()
-
-    @property
-    def keys(self) -> frozenset[str]:
-        return frozenset(self._keys)
 
     async def accept(self, event: WebhookEvent) -> bool:
         if event.dedupe_key in self._keys:
@@ -47,10 +40,3 @@ class MemorySink:
 
     async def after(self, event: WebhookEvent) -> None:
         self.followed_up.append(event)
-        self._changed.set()
-        self._changed = anyio.Event()
-
-    async def wait_followed_up(self, count: int) -> None:
-        """Until ``after`` has run ``count`` times (wrap in ``anyio.fail_after``)."""
-        while len(self.followed_up) < count:
-            await self._changed.wait()
