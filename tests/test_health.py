@@ -68,8 +68,25 @@ def test_hostile_dashboard_text_is_sanitised() -> None:
 
 
 def test_unknown_without_sources() -> None:
+    """Issue 10 item 8: a room nobody checked (no devices, no dashboard) is unknown, never healthy."""
     assert assess_room({"status": "UnderConstruction"}).verdict == "unknown"
-    assert assess_room({"status": "Available"}).verdict == "healthy"
+    assert assess_room({"status": "Available"}).verdict == "unknown"
+    assert assess_room({"status": "InMeeting"}).verdict == "unknown"
+    assert assess_room({"status": "Offline"}).verdict == "critical"
+    assert assess_room({"status": "Available"}, devices=[COMPUTER]).verdict == "healthy"
+
+
+def test_problem_kinds() -> None:
+    old = {**CONTROLLER, "app_version": "5.9.1 (2581)"}
+    newest = newest_versions([COMPUTER, CONTROLLER])
+    offline = assess_room({"status": "Offline"}, devices=[{**COMPUTER, "status": "Offline"}])
+    device = assess_room({"status": "Available"}, devices=[COMPUTER, {**CONTROLLER, "status": "Offline"}])
+    outdated = assess_room({"status": "Available"}, devices=[COMPUTER, old], newest=newest)
+    dashboard = assess_room({"status": "Available"}, dashboard={"health": "warning", "issues": ["High CPU usage"]})
+    assert offline.kinds == {"offline"}
+    assert device.kinds == {"device"}
+    assert outdated.kinds == {"outdated"}
+    assert dashboard.kinds == {"dashboard"}
 
 
 @pytest.mark.parametrize(

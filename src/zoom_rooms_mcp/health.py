@@ -13,6 +13,7 @@ from typing import Any, Literal
 from zoom_rooms_mcp.zoom.errors import sanitize
 
 Verdict = Literal["healthy", "warning", "critical", "unknown"]
+Problem = Literal["offline", "device", "outdated", "dashboard"]
 _SEVERITY: dict[Verdict, int] = {"critical": 3, "warning": 2, "healthy": 1, "unknown": 0}
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\s*\((\d+)\))?")
 
@@ -21,6 +22,7 @@ _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\s*\((\d+)\))?")
 class Assessment:
     verdict: Verdict
     problems: list[str] = field(default_factory=list)
+    kinds: frozenset[Problem] = frozenset()
 
     @property
     def severity(self) -> int:
@@ -73,6 +75,7 @@ def assess_room(
 ) -> Assessment:
     """Combine what we know about one room; ``None`` inputs are sources we could not read."""
     problems: list[str] = []
+    kinds: set[Problem] = set()
     verdict: Verdict = "healthy"
 
     def worse(level: Verdict) -> None:
@@ -83,12 +86,14 @@ def assess_room(
     status = str(room.get("status") or "")
     if status == "Offline":
         problems.append("Room is offline: the Zoom Rooms app on its computer is not connected to Zoom")
+        kinds.add("offline")
         worse("critical")
 
     for device in devices or ():
         kind = sanitize(device.get("device_type") or "Device", 40)
         if str(device.get("status")) == "Offline" and not (status == "Offline" and kind == "Zoom Rooms Computer"):
             problems.append(f"{kind} is offline")
+            kinds.add("device")
             worse("critical" if kind == "Zoom Rooms Computer" else "warning")
         version = parse_version(device.get("app_version"))
         best = (newest or {}).get(str(device.get("device_type") or ""))
@@ -97,6 +102,7 @@ def assess_room(
                 f"{kind} runs Zoom Rooms {'.'.join(map(str, version[:3]))}, "
                 f"older than the fleet's newest {'.'.join(map(str, best[:3]))}"
             )
+            kinds.add("outdated")
             worse("warning")
 
     if dashboard is not None:
@@ -106,12 +112,14 @@ def assess_room(
             text = f"Dashboard reports: {sanitize(issue, 100)}"
             if text not in problems and not _covered(str(issue), problems):
                 problems.append(text)
+                kinds.add("dashboard")
         if level is not None:
             worse(level if level != "healthy" or not issues else "warning")
 
     if devices is None and dashboard is None and status != "Offline":
-        verdict = "unknown" if status in ("", "UnderConstruction") else verdict
-    return Assessment(verdict, problems)
+        # Status alone says only that the room is not offline: nobody checked it, so it is not "healthy".
+        verdict = "unknown"
+    return Assessment(verdict, problems, frozenset(kinds))
 
 
 def _covered(issue: str, problems: Sequence[str]) -> bool:

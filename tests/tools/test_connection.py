@@ -58,12 +58,37 @@ async def test_granular_app_without_dashboard_scopes(connect: Callable[..., Any]
     assert "get_room_issues" in result["message"]
 
 
-async def test_app_without_the_rooms_scope_cannot_connect(connect: Callable[..., Any]) -> None:
-    no_rooms = simulator(scopes=["dashboard:read:list_zoomrooms:admin"])
+async def test_a_missing_rooms_scope_is_reported_not_failed(connect: Callable[..., Any]) -> None:
+    """Issue 10 item 6: the token works, these scopes are missing, these tools are affected."""
+    no_rooms = simulator(scopes=[s for s in GRANULAR_ROOMS if s != "zoom_rooms:read:list_rooms:admin"])
     async with connect(no_rooms) as client:
-        text = await call_error(client, "test_zoom_connection")
-    assert "zoom_rooms:read:list_rooms:admin" in text
-    assert "Marketplace" in text
+        result = await call(client, "test_zoom_connection")
+    assert result["status"] == "success"
+    assert result["missing_scopes"][0] == "zoom_rooms:read:list_rooms:admin"
+    tools = {t["tool"]: t for t in result["tools"]}
+    assert tools["test_zoom_connection"]["available"] is True
+    for name in ("get_zoom_sites", "get_zoom_rooms", "get_room_details", "get_fleet_health", "get_room_issues"):
+        assert tools[name]["available"] is False, name
+        assert "zoom_rooms:read:list_rooms:admin" in tools[name]["missing_scopes"]
+    assert tools["resolve_location"]["available"] is True
+    assert "the token works" in result["message"]
+    assert "get_zoom_rooms" in result["message"]
+
+
+async def test_without_the_locations_scope_room_tools_are_unavailable(connect: Callable[..., Any]) -> None:
+    """Issue 10 item 7: get_room_details and get_room_issues read the tree, so they need list-locations."""
+    no_locations = simulator(
+        scopes=[s for s in GRANULAR_ROOMS if s != "zoom_rooms:read:list_locations:admin"] + ["dashboard:read:admin"]
+    )
+    async with connect(no_locations) as client:
+        result = await call(client, "test_zoom_connection")
+        details = await call_error(client, "get_room_details", {"room": "Everest"})
+        issues = await call_error(client, "get_room_issues", {"room": "Everest"})
+    tools = {t["tool"]: t for t in result["tools"]}
+    assert tools["get_room_details"]["available"] is False
+    assert tools["get_room_issues"]["available"] is False
+    assert "zoom_rooms:read:list_locations:admin" in details
+    assert "zoom_rooms:read:list_locations:admin" in issues
 
 
 async def test_bad_secret_is_reported_without_the_secret(connect: Callable[..., Any], sim: Simulator) -> None:

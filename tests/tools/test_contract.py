@@ -22,11 +22,11 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 # DESIGN §6: parameters and output fields that are public contract.
 PARAMETERS = {
     "test_zoom_connection": {"force_refresh"},
-    "get_zoom_sites": {"query"},
+    "get_zoom_sites": {"query", "level"},
     "resolve_location": {"query"},
     "get_zoom_rooms": {"location_query", "status", "name_query", "room_type", "limit", "cursor"},
     "get_room_details": {"room"},
-    "get_fleet_health": {"location_query", "include_devices", "limit", "cursor"},
+    "get_fleet_health": {"location_query", "include_devices", "problem", "limit", "cursor"},
     "get_room_issues": {"room", "days"},
 }
 OUTPUTS = {
@@ -47,6 +47,7 @@ OUTPUTS = {
         "id",
         "room_id",
         "name",
+        "match",
         "status",
         "room_type",
         "capacity",

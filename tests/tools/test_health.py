@@ -136,3 +136,25 @@ async def test_warm_issue_history_makes_no_upstream_request(connect: Callable[..
         again = await call(client, "get_room_issues", {"room": "Denali"})
     assert again == first
     assert sim.stats.total_requests == before
+
+
+async def test_rooms_nobody_checked_are_unknown(connect: Callable[..., Any]) -> None:
+    """Issue 10 item 8: without devices and without a dashboard, only offline rooms have a verdict."""
+    pro = simulator(plan="pro")
+    rooms = rooms_under(pro.fleet, "United States > Washington > Seattle")
+    async with connect(pro) as client:
+        report = await call(client, "get_fleet_health", {"location_query": "Seattle", "include_devices": False})
+    offline = sum(r.status == "Offline" for r in rooms)
+    assert report["summary"]["by_health"] == {"critical": offline, "unknown": len(rooms) - offline}
+
+
+async def test_one_kind_of_problem(connect: Callable[..., Any], sim: Simulator) -> None:
+    async with connect(sim) as client:
+        offline = await call(client, "get_fleet_health", {"problem": "offline", "include_devices": False, "limit": 500})
+        device = await call(client, "get_fleet_health", {"location_query": "Munich campus", "problem": "device"})
+    assert {p["id"] for p in offline["problem_rooms"]} == {r.id for r in sim.fleet.rooms if r.status == "Offline"}
+    assert all(p["room_type"] for p in offline["problem_rooms"])
+    assert all(
+        any(" is offline" in text and not text.startswith("Room") for text in p["problems"])
+        for p in device["problem_rooms"]
+    )

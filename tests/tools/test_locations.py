@@ -86,3 +86,21 @@ async def test_resolve_by_id_and_nonsense(connect: Callable[..., Any], sim: Simu
     assert nothing["status"] == "none"
     assert nothing["locations"] == []
     assert "empty" in blank
+
+
+async def test_status_counts_per_city(connect: Callable[..., Any], sim: Simulator) -> None:
+    """Issue 13 item 2: rooms and offline rooms per city in one call."""
+    async with connect(sim) as client:
+        result = await call(client, "get_zoom_sites", {"level": "city"})
+        bad = await call_error(client, "get_zoom_sites", {"level": "floor", "query": "Atlantis", "limit": 0})
+    assert {loc["type"] for loc in result["locations"]} == {"country", "states", "city"}
+    for loc in result["locations"]:
+        rooms = [r for r in sim.fleet.rooms if r.location_id in sim.fleet.descendants(loc["id"])]
+        expected = {
+            s: n
+            for s in ("Available", "InMeeting", "Offline", "UnderConstruction")
+            if (n := sum(r.status == s for r in rooms))
+        }
+        assert loc["status_counts"] == expected, loc["path"]
+        assert loc["room_count"] == len(rooms)
+    assert "`limit`" in bad

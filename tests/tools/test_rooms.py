@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -11,8 +12,16 @@ import pytest
 from tests.harness import call, call_error, simulator
 from tests.tools.fleet_truth import location, path, rooms_under
 from zoom_rooms_mcp.simulator import Simulator
+from zoom_rooms_mcp.zoom.records import ROOM_TYPES
 
 pytestmark = pytest.mark.anyio
+
+
+def type_listing_pages(sim: Simulator) -> int:
+    """Requests that list the rooms of each special type (every other room is a ZoomRoom)."""
+    counts = Counter(r.zoom_room_type for r in sim.fleet.rooms if r.zoom_room_type != "ZoomRoom")
+    return sum(max(1, math.ceil(counts.get(kind, 0) / 300)) for kind in ROOM_TYPES if kind != "ZoomRoom")
+
 
 SEATTLE = "United States > Washington > Seattle"
 SEATTLE_B2F3 = "United States > Washington > Seattle > Lake Union Campus > Building 2 > Floor 3"
@@ -126,8 +135,9 @@ async def test_one_floor_on_a_large_fleet_reads_only_that_floor(connect: Callabl
     async with connect(big) as client:
         result = await call(client, "get_zoom_rooms", {"location_query": "seattle building 2 floor 3"})
         assert {r["id"] for r in result["rooms"]} == {r.id for r in rooms_under(big.fleet, where)}
-        # A full listing costs 7 pages; one floor is one location_id query (plus the location tree).
-        assert big.stats.by_endpoint["list_rooms"] == 1
+        # A full listing costs 7 pages; one floor is one location_id query (plus the location tree), and the
+        # room types come from one listing per special type (Zoom lists rooms without their type).
+        assert big.stats.by_endpoint["list_rooms"] == 1 + type_listing_pages(big)
         before = dict(big.stats.by_endpoint)
         await call(client, "get_zoom_rooms", {"location_query": "seattle building 2 floor 3"})
         assert big.stats.by_endpoint == before  # warm: no upstream request at all
@@ -206,7 +216,7 @@ async def test_a_city_on_a_very_large_fleet_is_read_location_by_location(connect
         result = await call(client, "get_zoom_rooms", {"location_query": "Seattle", "limit": 1})
     assert result["total_count"] == len(seattle)
     subtree = huge.fleet.descendants(location(huge.fleet, SEATTLE).id)
-    assert huge.stats.by_endpoint["list_rooms"] == len(subtree) < 20_000 / 300
+    assert huge.stats.by_endpoint["list_rooms"] == len(subtree) + type_listing_pages(huge) < 20_000 / 300
 
 
 async def test_warm_room_details_by_name_make_no_upstream_request(connect: Callable[..., Any], sim: Simulator) -> None:
@@ -215,3 +225,41 @@ async def test_warm_room_details_by_name_make_no_upstream_request(connect: Calla
         before = sim.stats.total_requests
         await call(client, "get_room_details", {"room": "Everest"})
     assert sim.stats.total_requests == before
+
+
+async def test_every_room_row_has_its_type(connect: Callable[..., Any], sim: Simulator) -> None:
+    """Issue 10 item 10: kiosks and scheduling displays are told apart from full rooms in every row."""
+    truth = {r.id: r.zoom_room_type for r in sim.fleet.rooms}
+    async with connect(sim) as client:
+        listing = await call(client, "get_zoom_rooms", {"limit": 500})
+        kiosks = await call(client, "get_zoom_rooms", {"room_type": "KIOSK"})
+    assert {r["id"]: r["room_type"] for r in listing["rooms"]} == truth
+    assert {r["room_type"] for r in kiosks["rooms"]} == {"Kiosk"}
+    assert set(listing["rooms"][0]) == {"id", "name", "status", "room_type", "capacity", "location_path"}
+
+
+async def test_room_details_says_how_it_found_the_room(connect: Callable[..., Any], sim: Simulator) -> None:
+    everest = sim.fleet.room_named("Everest")
+    assert everest is not None
+    async with connect(sim) as client:
+        by_id = await call(client, "get_room_details", {"room": everest.id})
+        exact = await call(client, "get_room_details", {"room": "EVEREST"})
+        fuzzy = await call(client, "get_room_details", {"room": "Everrest"})
+    assert (by_id["match"], exact["match"], fuzzy["match"]) == ("id", "exact", "fuzzy")
+    assert fuzzy["id"] == everest.id
+    assert "Everrest" in fuzzy["notes"][0]
+    assert "closest" in fuzzy["notes"][0]
+    assert not any("closest" in note for note in exact["notes"])
+
+
+async def test_exact_resolution_collapses_and_ambiguity_lists_every_candidate(
+    connect: Callable[..., Any], sim: Simulator
+) -> None:
+    floors_3 = [loc for loc in sim.fleet.locations if loc.name == "Floor 3"]
+    async with connect(sim) as client:
+        exact = await call(client, "get_zoom_rooms", {"location_query": "Seattle", "limit": 1})
+        ambiguous = await call(client, "get_zoom_rooms", {"location_query": "Floor 3"})
+    assert exact["resolution"]["candidates"] is None
+    assert exact["resolution"]["message"] is None
+    assert len(floors_3) > 5
+    assert {c["id"] for c in ambiguous["resolution"]["candidates"]} == {loc.id for loc in floors_3}

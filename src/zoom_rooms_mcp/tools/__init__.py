@@ -1,12 +1,11 @@
-"""MCP tools, one module per domain; each exposes ``register(server)``."""
+"""MCP tools, one module per domain; ``registry`` declares them and registers them on a server."""
 
 from __future__ import annotations
 
 from mcp.server.mcpserver import MCPServer
 
-from zoom_rooms_mcp.tools import connection, health, locations, rooms
-
 
 def register_all(server: MCPServer) -> None:
-    for module in (connection, locations, rooms, health):
-        module.register(server)
+    from zoom_rooms_mcp.tools.registry import register_all as register  # the registry imports every tool module
+
+    register(server)

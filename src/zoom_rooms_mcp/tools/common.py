@@ -1,4 +1,5 @@
-"""Pieces every tool module uses: annotations, the app context, limits and cursors."""
+"""Pieces every tool module uses: annotations, the app context, argument types, lean output models,
+location resolution as the tools show it, limits and cursors."""
 
 from __future__ import annotations
 
@@ -6,35 +7,54 @@ import base64
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
-from pydantic import Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from zoom_rooms_mcp.context import AppContext
+from zoom_rooms_mcp.fleet import FleetService, Room, TreeSnapshot, gather
+from zoom_rooms_mcp.locations.resolver import Resolution
+from zoom_rooms_mcp.zoom.errors import clean, sanitize
+from zoom_rooms_mcp.zoom.records import ROOM_STATUSES, ROOM_TYPES
 
 T = TypeVar("T")
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+NAME_LIMIT = 200
+MAX_CANDIDATES = 50  # an ambiguous place lists every candidate up to this many
+MAX_SUGGESTIONS = 5  # a place that matches nothing lists this many close names
 
-Limit = Annotated[int, Field(ge=1, le=500, description="Maximum items to return in this page (1-500). Default 50.")]
+RoomStatus = Literal["Available", "InMeeting", "Offline", "UnderConstruction"]
+ResolutionStatus = Literal["exact", "fuzzy", "ambiguous", "none"]
+
+
+def canonical_status(value: object) -> object:
+    """'offline', 'in meeting' → the enum's spelling, so status is matched case-insensitively like room_type."""
+    if isinstance(value, str):
+        wanted = value.replace(" ", "").replace("_", "").lower()
+        for status in ROOM_STATUSES:
+            if status.lower() == wanted:
+                return status
+    return value
+
+
+Limit = Annotated[int, Field(ge=1, le=500, description="Items per page (1-500).")]
 Cursor = Annotated[
     str | None,
     Field(
         max_length=512,
-        description="Opaque `next_cursor` from the previous call with the same other arguments, to get the next page. "
-        "Omit for the first page.",
+        description="`next_cursor` of the previous page (same other arguments); omit for the first page.",
     ),
 ]
 LocationQuery = Annotated[
     str | None,
     Field(
         max_length=200,
-        description="Where to look, in free text: a city, campus, building or floor name, a path, or a location id. "
-        "Examples: 'Seattle', 'Munich Campus', 'seattle building 2 floor 3', 'Bldg 2, 3rd floor, Denver', "
-        "'SEA / B2 / L3'. Includes everything below the matched location. Omit for the whole account.",
+        description="A place in free text or a location id, e.g. 'Seattle', 'Munich Campus', 'seattle building 2 "
+        "floor 3', 'SEA / B2 / L3'; everything below it is included. Omit for the whole account.",
     ),
 ]
 RoomRef = Annotated[
@@ -42,10 +62,66 @@ RoomRef = Annotated[
     Field(
         min_length=1,
         max_length=200,
-        description="The room: its `id` or `room_id` from get_zoom_rooms, or its name (exact, or a unique close "
-        "match). Examples: 'Everest', 'qMOLddnySIGGVycz8aX_JQ'.",
+        description="The room: its `id` from get_zoom_rooms, or its name (exact, or a unique close match). "
+        "Examples: 'Everest', 'qMOLddnySIGGVycz8aX_JQ'.",
     ),
 ]
+StatusFilter = Annotated[
+    RoomStatus | None,
+    BeforeValidator(canonical_status),
+    Field(description="Only rooms in this state (any case): Available, InMeeting, Offline or UnderConstruction."),
+]
+
+
+class Place(BaseModel):
+    id: str = Field(description="Location id (accepted wherever a location query is).")
+    name: str = Field(description="The location's own name.")
+    type: str = Field(description="Level: country, states, city, campus, building or floor.")
+    path: str = Field(description="Full path from the top, names joined by ' > '.")
+
+
+class Candidate(Place):
+    score: float = Field(description="How well it fits the query (0-1).")
+
+
+class ResolutionOut(BaseModel):
+    """How a location phrase was understood; on an exact match only the matched locations are shown."""
+
+    query: str = Field(description="The query as received.")
+    status: ResolutionStatus = Field(
+        description="exact or fuzzy: `locations` is what the query means (rooms below it are included). "
+        "ambiguous: several places fit; nothing is returned, ask the user which `candidates` entry. "
+        "none: nothing fits; `candidates` are the closest names."
+    )
+    locations: list[Place] = Field(description="The matched locations (empty unless exact or fuzzy).")
+    candidates: list[Candidate] | None = Field(
+        default=None, description="Other places that fit (every one when ambiguous, up to 50); null on an exact match."
+    )
+    message: str | None = Field(default=None, description="What to do next; null on an exact match.")
+
+
+# Tools that resolve a location return the same object as resolve_location; its schema is published there
+# once, and referred to here, so that tools/list does not repeat it.
+ResolutionField = Annotated[
+    ResolutionOut | None,
+    WithJsonSchema(
+        {
+            "type": ["object", "null"],
+            "description": "How location_query was understood (the object resolve_location returns): status "
+            "exact/fuzzy with `locations`, or ambiguous/none with `candidates` and no results. Null without a "
+            "location query.",
+        }
+    ),
+]
+
+
+class RoomRow(BaseModel):
+    id: str = Field(description="Zoom Room id (use with get_room_details).")
+    name: str = Field(description="Room name.")
+    status: str = Field(description="Available, InMeeting, Offline or UnderConstruction.")
+    room_type: str | None = Field(description="ZoomRoom, Kiosk, SchedulingDisplayOnly, …")
+    capacity: int | None = Field(description="Seats, when Zoom's room profile has been read; else null.")
+    location_path: str | None = Field(description="Full location path, e.g. 'United States > … > Floor 3'.")
 
 
 def app(ctx: Context) -> AppContext:
@@ -53,6 +129,79 @@ def app(ctx: Context) -> AppContext:
     if not isinstance(state, AppContext):  # only if a tool runs outside create_server's lifespan
         raise TypeError("zoom-rooms-mcp tools need the server created by create_server()")
     return state
+
+
+def resolve(snapshot: TreeSnapshot, query: str) -> Resolution:
+    resolution = snapshot.resolver.resolve(query, max_candidates=MAX_CANDIDATES)
+    if resolution.status != "ambiguous":
+        resolution = resolution.model_copy(update={"candidates": resolution.candidates[:MAX_SUGGESTIONS]})
+    return resolution
+
+
+def resolution_out(resolution: Resolution) -> ResolutionOut:
+    exact = resolution.status == "exact"
+    return ResolutionOut(
+        query=resolution.query,
+        status=resolution.status,
+        locations=[Place(id=loc.id, name=loc.name, type=loc.type, path=loc.path) for loc in resolution.locations],
+        candidates=None
+        if exact
+        else [Candidate(id=c.id, name=c.name, type=c.type, path=c.path, score=c.score) for c in resolution.candidates],
+        message=None if exact else resolution.message or None,
+    )
+
+
+def unresolved_message(resolution: Resolution) -> str:
+    query = sanitize(resolution.query, 80)
+    if resolution.status == "ambiguous":
+        return (
+            f"'{query}' matches several places ({len(resolution.candidates)}, all in resolution.candidates). Ask the "
+            "user which one, or call again with more of the path (e.g. the city) or a candidate's id."
+        )
+    if resolution.candidates:
+        options = "; ".join(c.path for c in resolution.candidates)
+        return f"No location matches '{query}'. Closest: {options}."
+    return f"No location matches '{query}'. Call get_zoom_sites to see the locations."
+
+
+def location_path(snapshot: TreeSnapshot, location_id: object) -> str | None:
+    return snapshot.paths.get(str(location_id)) if location_id else None
+
+
+async def room_types(fleet: FleetService) -> dict[str, str]:
+    """Room id → Zoom room type. Zoom's room listing has no type, only a ``type`` filter: the five special
+    types are listed (one small request each, cached like placement); every other room is a ZoomRoom."""
+    found: dict[str, str] = {}
+
+    async def one(kind: str) -> None:
+        listing = await fleet.all_rooms(room_type=kind, max_age=fleet.placement_ttl)
+        for room in listing.rooms:
+            found[str(room.get("id"))] = kind
+
+    await gather(one, [kind for kind in ROOM_TYPES if kind != "ZoomRoom"])
+    return found
+
+
+def room_row(room: Room, snapshot: TreeSnapshot, types: dict[str, str]) -> RoomRow:
+    key = str(room.get("id", ""))
+    return RoomRow(
+        id=key,
+        name=clean(room.get("name", ""), NAME_LIMIT),
+        status=str(room.get("status", "")),
+        room_type=types.get(key, "ZoomRoom"),
+        capacity=None,
+        location_path=location_path(snapshot, room.get("location_id")),
+    )
+
+
+def check_room_type(room_type: str | None) -> str | None:
+    if room_type is None or not room_type.strip():
+        return None
+    wanted = room_type.strip().replace(" ", "").lower()
+    for known in ROOM_TYPES:
+        if known.lower() == wanted:
+            return known
+    raise ToolError(f"Unknown room_type {sanitize(room_type, 40)!r}. Use one of: {', '.join(ROOM_TYPES)}.")
 
 
 def query_fingerprint(*parts: Any) -> str:

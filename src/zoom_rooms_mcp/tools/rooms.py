@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from typing import Annotated, Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
@@ -16,63 +17,47 @@ from zoom_rooms_mcp.fleet import Room, RoomLookupError, TreeSnapshot
 from zoom_rooms_mcp.health import assess_room, newest_versions, normalise_dashboard_health
 from zoom_rooms_mcp.locations.resolver import Resolution
 from zoom_rooms_mcp.locations.text import fold
+from zoom_rooms_mcp.policy import degraded_note
 from zoom_rooms_mcp.tools.common import (
-    READ_ONLY,
+    NAME_LIMIT,
     Cursor,
     Limit,
     LocationQuery,
+    ResolutionField,
     RoomRef,
+    RoomRow,
+    StatusFilter,
     app,
+    check_room_type,
+    location_path,
     paginate,
     query_fingerprint,
+    resolution_out,
+    resolve,
+    room_row,
+    room_types,
+    unresolved_message,
 )
-from zoom_rooms_mcp.tools.errors import describe, zoom_errors
-from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, Endpoint
-from zoom_rooms_mcp.zoom.errors import (
-    ZoomError,
-    ZoomNotFoundError,
-    ZoomPlanError,
-    ZoomScopeError,
-    clean,
-    sanitize,
-)
+from zoom_rooms_mcp.tools.errors import zoom_errors
+from zoom_rooms_mcp.zoom.errors import ZoomError, clean, sanitize
 
-RoomStatus = Literal["Available", "InMeeting", "Offline", "UnderConstruction"]
-ROOM_TYPES = (
-    "ZoomRoom",
-    "Kiosk",
-    "StandaloneWhiteboard",
-    "SchedulingDisplayOnly",
-    "DigitalSignageOnly",
-    "PersonalZoomRoom",
-)
-NAME_LIMIT = 200
-
-
-class RoomSummary(BaseModel):
-    id: str = Field(description="Zoom Room id (use with get_room_details).")
-    room_id: str = Field(description="Dashboard room id (Zoom uses it for dashboard data).")
-    name: str = Field(description="Room name.")
-    status: str = Field(description="Available, InMeeting, Offline or UnderConstruction.")
-    location_id: str | None = Field(description="Id of the location the room is assigned to.")
-    location_path: str | None = Field(description="Full path of that location, e.g. 'United States > … > Floor 3'.")
+T = TypeVar("T")
+Match = Literal["id", "exact", "fuzzy"]
 
 
 class RoomsResult(BaseModel):
-    rooms: list[RoomSummary] = Field(description="This page of matching rooms, sorted by location path then name.")
-    total_count: int = Field(description="Number of rooms matching all filters, across all pages.")
+    rooms: list[RoomRow] = Field(
+        description="This page of matching rooms (capacity null until read), by location path then name."
+    )
+    total_count: int = Field(description="Rooms matching all filters, across all pages.")
     status_counts: dict[str, int] = Field(description="Matching rooms per status, across all pages.")
     status_counts_in_scope: dict[str, int] = Field(
-        description="Rooms per status for the location/name/type filters ignoring `status`, e.g. to report "
-        "'5 of 48 rooms are offline'."
+        description="Rooms per status ignoring the `status` filter ('5 of 48 rooms are offline')."
     )
-    resolution: Resolution | None = Field(
-        description="How location_query was understood; null without one. If status is 'ambiguous' or 'none', "
-        "no rooms are returned: ask the user or retry with a candidate's path."
-    )
+    resolution: ResolutionField
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null when done.")
-    data_as_of: str = Field(description="When the room statuses were read from Zoom (UTC, ISO 8601).")
-    message: str = Field(description="Short summary, including what to do when nothing matched.")
+    data_as_of: str = Field(description="When Zoom was read (UTC).")
+    message: str = Field(description="Summary; what to do when nothing matched.")
 
 
 class DeviceInfo(BaseModel):
@@ -89,47 +74,25 @@ class RoomDetails(BaseModel):
     id: str = Field(description="Zoom Room id.")
     room_id: str = Field(description="Dashboard room id.")
     name: str = Field(description="Room name.")
+    match: Match = Field(description="How `room` was found: id, exact name, or a close (fuzzy) name.")
     status: str = Field(description="Available, InMeeting, Offline or UnderConstruction.")
-    room_type: str | None = Field(description="ZoomRoom, Kiosk, StandaloneWhiteboard, …; null if unreadable.")
-    capacity: int | None = Field(description="Seats; null if unknown.")
+    room_type: str | None = Field(description="ZoomRoom, Kiosk, …")
+    capacity: int | None = Field(description="Seats.")
     location_id: str | None = Field(description="Location id.")
     location_path: str | None = Field(description="Full location path.")
-    devices: list[DeviceInfo] | None = Field(description="Devices in the room; null if they could not be read.")
-    health: Literal["healthy", "warning", "critical", "unknown"] = Field(
-        description="Overall verdict from status, devices and (when available) Zoom's dashboard."
+    devices: list[DeviceInfo] | None = Field(
+        description="Devices (type, status, app version, OS, model, IP); null if unreadable."
     )
-    dashboard_health: str | None = Field(description="Zoom dashboard's own health value; null if unavailable.")
-    issues: list[str] = Field(description="Current problems, most important first. Empty when healthy.")
-    notes: list[str] = Field(description="What could not be read and why (e.g. a missing scope to add).")
-
-
-def location_path(snapshot: TreeSnapshot, location_id: object) -> str | None:
-    return snapshot.paths.get(str(location_id)) if location_id else None
+    health: Literal["healthy", "warning", "critical", "unknown"] = Field(
+        description="Verdict from status, devices and Zoom's dashboard."
+    )
+    dashboard_health: str | None = Field(description="The Zoom Dashboard's own health value.")
+    issues: list[str] = Field(description="Current problems, worst first.")
+    notes: list[str] = Field(description="What could not be read and why; a guessed name.")
 
 
 # Room names repeat across calls (and fold() normalises Unicode): fold each distinct name once.
 fold_name = functools.lru_cache(maxsize=65_536)(fold)
-
-
-def summarise(room: Room, snapshot: TreeSnapshot) -> RoomSummary:
-    return RoomSummary(
-        id=str(room.get("id", "")),
-        room_id=str(room.get("room_id") or room.get("id", "")),
-        name=clean(room.get("name", ""), NAME_LIMIT),
-        status=str(room.get("status", "")),
-        location_id=str(room["location_id"]) if room.get("location_id") else None,
-        location_path=location_path(snapshot, room.get("location_id")),
-    )
-
-
-def check_room_type(room_type: str | None) -> str | None:
-    if room_type is None or not room_type.strip():
-        return None
-    wanted = room_type.strip().replace(" ", "").lower()
-    for known in ROOM_TYPES:
-        if known.lower() == wanted:
-            return known
-    raise ToolError(f"Unknown room_type {sanitize(room_type, 40)!r}. Use one of: {', '.join(ROOM_TYPES)}.")
 
 
 async def scoped_rooms(
@@ -141,7 +104,7 @@ async def scoped_rooms(
         snapshot, listing = await fleet.tree_and_rooms(room_type=room_type)
         return snapshot, None, listing.rooms, listing.as_of
     snapshot = await fleet.tree()
-    resolution = snapshot.resolver.resolve(location_query)
+    resolution = resolve(snapshot, location_query)
     if resolution.status in ("ambiguous", "none"):
         return snapshot, resolution, None, snapshot.as_of
     ids = snapshot.tree.subtree_ids(loc.id for loc in resolution.locations)
@@ -149,22 +112,9 @@ async def scoped_rooms(
     return snapshot, resolution, rooms.rooms, rooms.as_of
 
 
-def unresolved_message(resolution: Resolution) -> str:
-    if resolution.status == "ambiguous":
-        options = "; ".join(c.path for c in resolution.candidates[:5])
-        return (
-            f"'{sanitize(resolution.query, 80)}' matches several places: {options}. Ask the user which one, "
-            "or call again with more of the path (e.g. the city)."
-        )
-    if resolution.candidates:
-        options = "; ".join(c.path for c in resolution.candidates[:5])
-        return f"No location matches '{sanitize(resolution.query, 80)}'. Closest: {options}."
-    return f"No location matches '{sanitize(resolution.query, 80)}'. Call get_zoom_sites to see the locations."
-
-
-async def find_room_or_explain(state: AppContext, room: str) -> Room:
+async def find_room_or_explain(state: AppContext, room: str) -> tuple[Room, Match]:
     try:
-        return await state.fleet.find_room(room)
+        found = await state.fleet.find_room(room)
     except RoomLookupError as exc:
         if exc.candidates:
             names = ", ".join(
@@ -178,138 +128,142 @@ async def find_room_or_explain(state: AppContext, room: str) -> Room:
             f"No room matches '{sanitize(room, 80)}'. Use get_zoom_rooms (optionally with name_query or "
             "location_query) to find the room's id or exact name."
         ) from None
+    text = room.strip()
+    if text in (found.get("id"), found.get("room_id")):
+        return found, "id"
+    return found, "exact" if fold(text) == fold(str(found.get("name", ""))) else "fuzzy"
 
 
-def register(server: MCPServer) -> None:
-    @server.tool(title="List Zoom Rooms", annotations=READ_ONLY)
-    async def get_zoom_rooms(
-        ctx: Context,
-        location_query: LocationQuery = None,
-        status: Annotated[
-            RoomStatus | None,
-            Field(description="Only rooms in this state: Available, InMeeting, Offline or UnderConstruction."),
-        ] = None,
-        name_query: Annotated[
-            str | None,
-            Field(
-                max_length=100,
-                description="Only rooms whose name contains this text (case and accents ignored). Example: 'everest'.",
-            ),
-        ] = None,
-        room_type: Annotated[
-            str | None,
-            Field(
-                max_length=40,
-                description="Only rooms of this Zoom type: ZoomRoom, Kiosk, StandaloneWhiteboard, "
-                "SchedulingDisplayOnly, DigitalSignageOnly or PersonalZoomRoom.",
-            ),
-        ] = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
-    ) -> RoomsResult:
-        """List Zoom Rooms with their status, filtered by location (free text), status, name and type.
+async def get_zoom_rooms(
+    ctx: Context,
+    location_query: LocationQuery = None,
+    status: StatusFilter = None,
+    name_query: Annotated[
+        str | None,
+        Field(
+            max_length=100,
+            description="Only rooms whose name contains this text (case and accents ignored). Example: 'everest'.",
+        ),
+    ] = None,
+    room_type: Annotated[
+        str | None,
+        Field(
+            max_length=40,
+            description="Only rooms of this Zoom type (any case): ZoomRoom, Kiosk, StandaloneWhiteboard, "
+            "SchedulingDisplayOnly, DigitalSignageOnly or PersonalZoomRoom.",
+        ),
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> RoomsResult:
+    """List Zoom Rooms with their status and type, filtered by location (free text), status, name and type.
 
-        Use this for questions like 'which rooms in Seattle are offline?' or 'list the rooms on floor 3 of
-        building 2 in Denver'. The location phrase is resolved against the account's real hierarchy and
-        includes everything below it. `total_count` and `status_counts` cover all matches, not just this page;
-        page with `next_cursor`. Next: get_room_details for one room, get_fleet_health for a problem report.
-        """
-        state = app(ctx)
-        kind = check_room_type(room_type)
-        with zoom_errors():
-            snapshot, resolution, rooms, as_of = await scoped_rooms(state, location_query, kind)
-        if rooms is None:
-            assert resolution is not None
-            return RoomsResult(
-                rooms=[],
-                total_count=0,
-                status_counts={},
-                status_counts_in_scope={},
-                resolution=resolution,
-                next_cursor=None,
-                data_as_of=as_of,
-                message=unresolved_message(resolution),
-            )
-        if name_query and name_query.strip():
-            needle = fold(name_query)
-            rooms = [r for r in rooms if needle in fold_name(str(r.get("name", "")))]
-        in_scope = Counter(str(r.get("status", "")) for r in rooms)
-        # Filter and sort the raw rows; build output models for the returned page only.
-        matches = [r for r in rooms if status is None or r.get("status") == status]
-        paths = snapshot.paths
-        matches.sort(key=lambda r: (paths.get(str(r.get("location_id")), "~"), str(r.get("name", "")).casefold()))
-        fingerprint = query_fingerprint("rooms", location_query, status, name_query, kind)
-        rows, next_cursor = paginate(matches, limit, cursor, fingerprint)
-        page = [summarise(r, snapshot) for r in rows]
-        where = f" in {resolution.locations[0].path}" if resolution and resolution.locations else ""
-        message = f"{len(matches)} room(s){where}" + (f" with status {status}" if status else "")
-        if not matches:
-            message += ". Nothing matched; try fewer filters or check the name with get_zoom_rooms."
+    Use this for 'which rooms in Seattle are offline?' or 'list the rooms on floor 3 of building 2 in
+    Denver'. The location phrase is resolved against the account's real hierarchy and includes everything
+    below it. `total_count` and `status_counts` cover all matches, not just this page; page with
+    `next_cursor`. For counts per city use get_zoom_sites(level='city'). Next: get_room_details for one
+    room, get_fleet_health for a problem report.
+    """
+    state = app(ctx)
+    kind = check_room_type(room_type)
+    with zoom_errors():
+        snapshot, resolution, rooms, as_of = await scoped_rooms(state, location_query, kind)
+        types = {} if kind is not None else await room_types(state.fleet)
+    if rooms is None:
+        assert resolution is not None
         return RoomsResult(
-            rooms=page,
-            total_count=len(matches),
-            status_counts=dict(Counter(str(r.get("status", "")) for r in matches)),
-            status_counts_in_scope=dict(in_scope),
-            resolution=resolution,
-            next_cursor=next_cursor,
+            rooms=[],
+            total_count=0,
+            status_counts={},
+            status_counts_in_scope={},
+            resolution=resolution_out(resolution),
+            next_cursor=None,
             data_as_of=as_of,
-            message=message + ("." if matches else ""),
+            message=unresolved_message(resolution),
         )
+    if name_query and name_query.strip():
+        needle = fold(name_query)
+        rooms = [r for r in rooms if needle in fold_name(str(r.get("name", "")))]
+    in_scope = Counter(str(r.get("status", "")) for r in rooms)
+    # Filter and sort the raw rows; build output models for the returned page only.
+    matches = [r for r in rooms if status is None or r.get("status") == status]
+    paths = snapshot.paths
+    matches.sort(key=lambda r: (paths.get(str(r.get("location_id")), "~"), str(r.get("name", "")).casefold()))
+    fingerprint = query_fingerprint("rooms", location_query, status, name_query, kind)
+    rows, next_cursor = paginate(matches, limit, cursor, fingerprint)
+    page = [room_row(r, snapshot, types if kind is None else {str(r.get("id")): kind}) for r in rows]
+    where = f" in {resolution.locations[0].path}" if resolution and resolution.locations else ""
+    message = f"{len(matches)} room(s){where}" + (f" with status {status}" if status else "")
+    if not matches:
+        message += ". Nothing matched; try fewer filters or check the name with get_zoom_rooms."
+    return RoomsResult(
+        rooms=page,
+        total_count=len(matches),
+        status_counts=dict(Counter(str(r.get("status", "")) for r in matches)),
+        status_counts_in_scope=dict(in_scope),
+        resolution=resolution_out(resolution) if resolution is not None else None,
+        next_cursor=next_cursor,
+        data_as_of=as_of,
+        message=message + ("." if matches else ""),
+    )
 
-    @server.tool(title="Get Zoom Room details", annotations=READ_ONLY)
-    async def get_room_details(ctx: Context, room: RoomRef) -> RoomDetails:
-        """Everything about one Zoom Room: status, type, capacity, location, devices (with app versions and
-        IPs), an overall health verdict and the current problems.
 
-        Use this for 'what is wrong with Everest?' or before troubleshooting a room. Accepts a room id or a
-        name. Parts that need a scope the app lacks are left out and named in `notes`. Next: get_room_issues
-        for the room's dashboard issue history.
-        """
-        state = app(ctx)
-        with zoom_errors():
-            found = await find_room_or_explain(state, room)
-            snapshot = await state.fleet.tree()
-        room_key = str(found.get("id", ""))
-        dashboard_key = str(found.get("room_id") or room_key)
-        notes: list[str] = []
-        profile: dict[str, Any] | None = None
-        devices: list[dict[str, Any]] | None = None
-        dashboard: dict[str, Any] | None = None
+async def get_room_details(ctx: Context, room: RoomRef) -> RoomDetails:
+    """Everything about one Zoom Room: status, type, capacity, location, devices (with app versions and
+    IPs), an overall health verdict and the current problems.
 
-        async def read_profile() -> None:
-            nonlocal profile
-            profile = await optional(lambda: state.fleet.profile(room_key), "get_room", notes)
+    Use this for 'what is wrong with Everest?' or before troubleshooting a room. Accepts a room id or a
+    name; `match` says whether the name was exact or a guess (fuzzy: say so to the user). Parts that need a
+    scope the app lacks are left out and named in `notes`. Next: get_room_issues for its issue history.
+    """
+    state = app(ctx)
+    with zoom_errors():
+        found, match = await find_room_or_explain(state, room)
+        snapshot = await state.fleet.tree()
+    room_key = str(found.get("id", ""))
+    dashboard_key = str(found.get("room_id") or room_key)
+    notes: list[str] = []
+    if match == "fuzzy":
+        notes.append(f"No room is named '{sanitize(room, 80)}'; this is the closest name. Check it is the one meant.")
+    profile: dict[str, Any] | None = None
+    devices: list[dict[str, Any]] | None = None
+    dashboard: dict[str, Any] | None = None
 
-        async def read_devices() -> None:
-            nonlocal devices
-            devices = await optional(lambda: state.fleet.devices(room_key), "list_devices", notes)
+    async def read_profile() -> None:
+        nonlocal profile
+        profile = await optional(lambda: state.fleet.profile(room_key), "Room type and capacity", notes)
 
-        async def read_dashboard() -> None:
-            nonlocal dashboard
-            rows = await optional(lambda: state.fleet.dashboard_rows([dashboard_key]), "dashboard_room", notes)
-            dashboard = rows.get(dashboard_key) if rows is not None else None
+    async def read_devices() -> None:
+        nonlocal devices
+        devices = await optional(lambda: state.fleet.devices(room_key), "Devices", notes)
 
-        async with anyio.create_task_group() as tg:
-            for reader in (read_profile, read_devices, read_dashboard):
-                tg.start_soon(reader)
-        basic = profile.get("basic", {}) if isinstance(profile, dict) else {}
-        capacity = basic.get("capacity")
-        assessment = assess_room(found, devices=devices, dashboard=dashboard, newest=newest_versions(devices or []))
-        return RoomDetails(
-            id=room_key,
-            room_id=dashboard_key,
-            name=clean(found.get("name", ""), NAME_LIMIT),
-            status=str(found.get("status", "")),
-            room_type=str(basic["zoom_room_type"]) if basic.get("zoom_room_type") else None,
-            capacity=int(capacity) if isinstance(capacity, int | float) else None,
-            location_id=str(found.get("location_id")) if found.get("location_id") else None,
-            location_path=location_path(snapshot, found.get("location_id")),
-            devices=[device_info(d) for d in devices] if devices is not None else None,
-            health=assessment.verdict,
-            dashboard_health=normalise_dashboard_health(dashboard.get("health")) if dashboard else None,
-            issues=assessment.problems,
-            notes=sorted(set(notes)),
-        )
+    async def read_dashboard() -> None:
+        nonlocal dashboard
+        rows = await optional(lambda: state.fleet.dashboard_rows([dashboard_key]), "Dashboard health", notes)
+        dashboard = rows.get(dashboard_key) if rows is not None else None
+
+    async with anyio.create_task_group() as tg:
+        for reader in (read_profile, read_devices, read_dashboard):
+            tg.start_soon(reader)
+    basic = profile.get("basic", {}) if isinstance(profile, dict) else {}
+    capacity = basic.get("capacity")
+    assessment = assess_room(found, devices=devices, dashboard=dashboard, newest=newest_versions(devices or []))
+    return RoomDetails(
+        id=room_key,
+        room_id=dashboard_key,
+        name=clean(found.get("name", ""), NAME_LIMIT),
+        match=match,
+        status=str(found.get("status", "")),
+        room_type=str(basic["zoom_room_type"]) if basic.get("zoom_room_type") else None,
+        capacity=int(capacity) if isinstance(capacity, int | float) else None,
+        location_id=str(found.get("location_id")) if found.get("location_id") else None,
+        location_path=location_path(snapshot, found.get("location_id")),
+        devices=[device_info(d) for d in devices] if devices is not None else None,
+        health=assessment.verdict,
+        dashboard_health=normalise_dashboard_health(dashboard.get("health")) if dashboard else None,
+        issues=assessment.problems,
+        notes=notes[:1] + sorted(set(notes[1:])) if match == "fuzzy" else sorted(set(notes)),
+    )
 
 
 def device_info(device: dict[str, Any]) -> DeviceInfo:
@@ -328,30 +282,10 @@ def device_info(device: dict[str, Any]) -> DeviceInfo:
     )
 
 
-async def optional(read: Any, key: str, notes: list[str]) -> Any:
-    """Run one read; a missing scope or plan limit becomes a note instead of failing the whole tool."""
-    endpoint = ENDPOINTS[key]
+async def optional(read: Callable[[], Awaitable[T]], what: str, notes: list[str]) -> T | None:
+    """Run one read; any Zoom failure becomes a note (worded by the error policy) instead of failing the tool."""
     try:
         return await read()
-    except ZoomScopeError as exc:
-        notes.append(f"{_WHAT[key]} not shown: the app lacks the scope {scope_list(exc, endpoint)}.")
-    except ZoomPlanError:
-        reason = "the account's plan has no Zoom Dashboard (Business+)" if endpoint.dashboard else "Zoom refused access"
-        notes.append(f"{_WHAT[key]} not shown: {reason}.")
-    except ZoomNotFoundError:
-        notes.append(f"{_WHAT[key]} not shown: Zoom no longer knows this room (it may have just been removed).")
     except ZoomError as exc:
-        notes.append(f"{_WHAT[key]} not shown: {describe(exc)}")
+        notes.append(degraded_note(exc, what))
     return None
-
-
-def scope_list(exc: ZoomScopeError, endpoint: Endpoint) -> str:
-    """The scopes Zoom named (granular), with the classic alternative that also unlocks the endpoint."""
-    return f"{' or '.join(exc.scopes)} (classic apps: {' or '.join(endpoint.classic_scopes)})"
-
-
-_WHAT = {
-    "get_room": "Room type and capacity",
-    "list_devices": "Devices",
-    "dashboard_room": "Dashboard health",
-}
