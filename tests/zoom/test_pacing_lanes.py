@@ -206,3 +206,18 @@ async def test_heavy_and_resource_intensive_share_one_daily_reserve_on_paid_plan
     with pytest.raises(ZoomRateLimitError):
         await pacer.acquire(Category.RESOURCE_INTENSIVE, "sync")  # 9 of 12 used, counted for both categories
     await pacer.acquire(Category.MEDIUM, "sync")  # Medium has no daily cap on paid plans
+
+
+async def test_a_low_count_of_the_current_window_pauses_the_sync_for_one_window_only() -> None:
+    """A limit the size of the category's window limit is that window's count: it recovers within it."""
+    clock = VirtualClock()
+    pacer = CategoryPacer(60, clock=clock, sleep=clock.sleep, sync_share=0.5)
+    pacer.observe_remaining(limit=60, remaining=3)  # tool calls used this second's limit
+    log: Log = []
+    start = clock.now
+    with anyio.fail_after(10):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_sync_worker, pacer.acquire_sync, clock, log)
+            await clock.run_until(start + 3)
+            tg.cancel_scope.cancel()
+    assert start + 1 <= min(t for t, _ in log) < start + 1.1

@@ -248,9 +248,8 @@ class ZoomClient:
         code = _code(data)
         if status == 401 or (code == 124 and 400 <= status < 500):
             final = ZoomAuthError(
-                f"Zoom rejected a freshly issued access token (HTTP {status}, code {code or 'none'}). The app may "
-                "have been deactivated or its credentials rotated: check the app in the Zoom Marketplace and run "
-                "`zoom-rooms-mcp check`.",
+                f"Zoom rejected a freshly issued access token (HTTP {status}). The app may have been deactivated "
+                "or its credentials rotated: check the app in the Zoom Marketplace and run `zoom-rooms-mcp check`.",
                 status=status,
                 code=code,
             )

@@ -41,8 +41,11 @@ SYNC_BACKOFF_INITIAL = 1.0
 SYNC_BACKOFF_MAX = 60.0
 DAILY_SYNC_CEILING = 0.8  # the sync lane never spends the last 20 % of a daily cap
 # X-RateLimit-Remaining / X-RateLimit-Limit: at or above FULL the sync uses its whole share, at or below
-# STOP none, linearly in between. An observation counts for HEADROOM_TTL seconds: the sync sends nothing
-# while stopped, so only newer traffic (or time) can tell it the account has room again.
+# STOP none, linearly in between. What Zoom counts there is unconfirmed (REFERENCE §3: "opaque counters"):
+# a limit near the category's per-window limit is read as that window's count, which recovers within a
+# window; anything larger as a daily-scale count. An observation counts for one window or HEADROOM_TTL
+# seconds respectively: the sync sends nothing while stopped, so only newer traffic (or time) can tell it
+# the account has room again.
 HEADROOM_FULL = 0.5
 HEADROOM_STOP = 0.2
 HEADROOM_TTL = 60.0
@@ -105,7 +108,7 @@ class CategoryPacer:
         name: str = "",
     ) -> None:
         limit_per_window = rate * window
-        self.limit_rate = rate
+        self.limit_per_window = limit_per_window
         self.rate = rate * SAFETY_MARGIN
         self.interval = 1.0 / self.rate
         # burst + rate·window ≤ limit, less one request of headroom for jitter between admission and arrival.
@@ -127,6 +130,7 @@ class CategoryPacer:
         self._backoff_streak = 0
         self._headroom = 1.0
         self._headroom_at = -math.inf
+        self._headroom_ttl = HEADROOM_TTL
         self.sent_by_lane: dict[Lane, int] = {"tool": 0, "sync": 0}
 
     # --- the tool lane ---------------------------------------------------------------------------
@@ -178,7 +182,7 @@ class CategoryPacer:
             now = self._clock()
             share = self.current_sync_share(now)
             if share <= 0:
-                await self._sleep(max(self._headroom_at + HEADROOM_TTL - now, 0.001))
+                await self._sleep(max(self._headroom_at + self._headroom_ttl - now, 0.001))
                 continue
             wait = max(self._backoff_until - now, self._sync_next - now, self._window_wait(now))
             if wait <= 0:
@@ -191,7 +195,7 @@ class CategoryPacer:
     def current_sync_share(self, now: float | None = None) -> float:
         """The fraction of the limit the sync lane may use now, after Zoom's reported headroom."""
         now = self._clock() if now is None else now
-        if now - self._headroom_at >= HEADROOM_TTL:
+        if now - self._headroom_at >= self._headroom_ttl:
             return self.sync_share
         return self.sync_share * self._headroom
 
@@ -204,6 +208,7 @@ class CategoryPacer:
         fraction = min(1.0, max(0.0, remaining / limit))
         self._headroom = min(1.0, max(0.0, (fraction - HEADROOM_STOP) / (HEADROOM_FULL - HEADROOM_STOP)))
         self._headroom_at = self._clock()
+        self._headroom_ttl = self.window if limit <= 2 * self.limit_per_window else HEADROOM_TTL
 
     def rate_limited(self, retry_after: float | None = None) -> None:
         """A per-second 429 in this category: the sync lane backs off (1 s, 2 s, 4 s, … up to 60 s)."""
