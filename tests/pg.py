@@ -117,7 +117,9 @@ class PgServer:
         self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop"])
 
     def restart(self) -> None:
-        self._run([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "restart"])
+        # Not ``pg_ctl restart``: it forgets ``-l``, and a postmaster writing to our pipe never lets ``run`` return.
+        self.stop()
+        self.start()
 
     def admin(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True)

@@ -16,6 +16,7 @@ from zoom_rooms_mcp.store.api import (
     ProfileReading,
     RoomRow,
     SensorReading,
+    Store,
     TokenRecord,
 )
 from zoom_rooms_mcp.zoom.records import DashboardRow, Device, RawLocation, Room, RoomProfile
@@ -51,7 +52,7 @@ DEVICES = (
 
 
 async def test_write_load_round_trip(target: Target) -> None:
-    store = await target.open()
+    store: Store = await target.open()  # also checks, statically, that the implementation meets the protocol
     try:
         assert store.backend == target.backend
         seq = await store.write(

@@ -144,7 +144,8 @@ class Batch:
 class Changes:
     """Rows changed since a ``seq`` (or everything, from ``load``). ``seq`` is the newest change included.
 
-    ``locations`` is None when the location set did not change; ``rooms_deleted`` lists room ids removed.
+    ``locations`` is None when the location set did not change; ``rooms_deleted`` lists room ids removed
+    (their readings were removed with them: a reader drops its readings for those ids too).
     """
 
     seq: int
@@ -190,6 +191,8 @@ class Leadership(Protocol):
 class Store(Protocol):
     backend: Backend
     display_url: str  # where it lives, with any password masked: safe to log and show
+    # Why this is a memory store although SQLite was configured (read-only dir, full disk), else None.
+    fallback_reason: str | None
 
     async def load(self) -> Changes:
         """Everything currently stored (no tombstones), with the newest ``seq``."""
@@ -212,3 +215,18 @@ class Store(Protocol):
     def leadership(self) -> Leadership: ...
 
     async def close(self) -> None: ...
+
+    async def ping(self) -> None:
+        """Raise ``StoreUnavailableError`` unless the database answers (readiness checks)."""
+        ...
+
+    # The deployment's shared token (PostgreSQL, DESIGN §11), keyed by the app's fingerprint.
+    async def get_token(self, fingerprint: str) -> TokenRecord | None: ...
+
+    async def put_token_if(self, record: TokenRecord, expected: str | None) -> bool:
+        """Compare-and-set: store ``record`` only if the current value is ``expected`` (None: no token)."""
+        ...
+
+    async def delete_token_if(self, fingerprint: str, value: str | None) -> bool:
+        """Invalidate (a 401 anywhere) only if the token still is ``value`` (None: whatever it is)."""
+        ...
