@@ -35,7 +35,9 @@ def check(function: Check) -> Check:
     return function
 
 
-async def pages(client: Client, tool: str, args: dict[str, Any], key: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+async def pages(
+    client: Client, tool: str, args: dict[str, Any], key: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Every row of a paged tool answer, and the first page's body."""
     first = body = await call(client, tool, args)
     rows = list(body[key])
