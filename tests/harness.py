@@ -33,6 +33,9 @@ def settings_for(sim: Simulator, cache_dir: Path, plan: Plan = "business", secre
         zoom_oauth_token_url=DEMO_TOKEN_URL,
         zoom_api_plan=plan,
         token_cache_dir=cache_dir,
+        # Tools read on demand by default; the store and sync tests switch the sync on themselves.
+        zoom_rooms_store=SecretStr("memory"),
+        zoom_rooms_sync=False,
         _env_file=None,
     )
 

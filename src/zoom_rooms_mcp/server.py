@@ -1,89 +1,107 @@
-"""The MCP server: factory and lifespan (one HTTP client, token manager and cache for the server's life).
+"""The MCP server: factory and lifespan (one Zoom client stack, fleet store and background sync for the
+server's life).
 Instructions, prompts and the location-tree resource live in ``prompts``."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import anyio
 import httpx2
 from mcp.server.mcpserver import MCPServer
 from pydantic import SecretStr
 
 from zoom_rooms_mcp import __version__
 from zoom_rooms_mcp.context import AppContext
-from zoom_rooms_mcp.fleet import FleetService
+from zoom_rooms_mcp.fleet import FleetService as LegacyFleetService
+from zoom_rooms_mcp.fleet.reader import ZoomReader
+from zoom_rooms_mcp.fleet.service import FleetService
+from zoom_rooms_mcp.fleet.sync import Cadence, SyncEngine
 from zoom_rooms_mcp.prompts import DEMO_NOTE, INSTRUCTIONS, register_guide
 from zoom_rooms_mcp.settings import Settings
+from zoom_rooms_mcp.store import open_store
 from zoom_rooms_mcp.tools import register_all
-from zoom_rooms_mcp.zoom.client import ZoomClient
-from zoom_rooms_mcp.zoom.pacing import Pacer
-from zoom_rooms_mcp.zoom.token import TokenManager
+from zoom_rooms_mcp.zoom.stack import open_zoom_stack
 
 log = logging.getLogger(__name__)
 
 SERVER_NAME = "zoom-rooms-mcp"
-USER_AGENT = f"zoom-rooms-mcp/{__version__} (+https://pypi.org/project/zoom-rooms-mcp/)"
-TIMEOUT = httpx2.Timeout(20.0, connect=5.0)
 
 
 def create_server(
-    settings: Settings, *, transport: httpx2.AsyncBaseTransport | None = None, rate_scale: float = 1.0
+    settings: Settings,
+    *,
+    transport: httpx2.AsyncBaseTransport | None = None,
+    rate_scale: float = 1.0,
+    clock: Callable[[], float] = time.time,
+    cadence: Cadence | None = None,
+    live: list[AppContext] | None = None,
 ) -> MCPServer:
     """Build the server. ``transport`` replaces the network (tests, benchmarks); demo mode uses the simulator.
 
     ``rate_scale`` multiplies the plan's rate limits in the pacer: for tests against a simulator whose
-    limits are scaled the same way, never for a real account.
+    limits are scaled the same way, never for a real account. ``clock`` is the wall clock every answer's
+    dates and ages come from (tests move it by hand); ``cadence`` sets the background sync's timings.
+    ``live`` receives the running lifespan's state, for routes the SDK gives no Context (webhooks).
     """
     demo = settings.zoom_rooms_demo
-    live: list[AppContext] = []  # the running lifespan's state, for handlers the SDK gives no Context
+    running: list[AppContext] = live if live is not None else []
 
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[AppContext]:
         effective, zoom_transport = demo_wiring(settings) if demo else (settings, transport)
-        async with httpx2.AsyncClient(
-            transport=zoom_transport,
-            timeout=TIMEOUT,
-            limits=httpx2.Limits(max_connections=20, max_keepalive_connections=10),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-        ) as http:
-            tokens = TokenManager(
-                http=http,
-                token_url=effective.zoom_oauth_token_url,
-                account_id=effective.zoom_account_id or "",
-                client_id=effective.zoom_client_id or "",
-                client_secret=effective.zoom_client_secret or SecretStr(""),
-                # The simulator lives and dies with this process: caching its tokens on disk is pointless.
-                cache_dir=None if demo else effective.token_cache_dir,
+        store_config = effective.store_config()
+        async with open_zoom_stack(effective, transport=zoom_transport, rate_scale=rate_scale) as stack:
+            store = await open_store(
+                store_config.url.get_secret_value(), account_id=effective.zoom_account_id or "demo"
             )
-            client = ZoomClient(
-                http=http,
-                tokens=tokens,
-                base_url=effective.zoom_api_base_url,
-                pacer=Pacer(effective.zoom_api_plan, scale=rate_scale),
+            fleet = FleetService(ZoomReader(stack.client, clock), store, clock=clock)
+            sync = SyncEngine(
+                fleet,
+                store,
+                plan=effective.zoom_api_plan,
+                share=effective.zoom_rooms_sync_share,
+                enabled=effective.zoom_rooms_sync,
+                cadence=cadence,
+                clock=clock,
             )
-            log.info(
-                "zoom-rooms-mcp %s ready (%s, plan %s)",
-                __version__,
-                "demo" if demo else effective.zoom_api_base_url,
-                effective.zoom_api_plan,
-            )
-            state = AppContext(
-                settings=effective,
-                tokens=tokens,
-                client=client,
-                fleet=FleetService(client),
-                account_id=effective.zoom_account_id or "",
-                client_id=effective.zoom_client_id or "",
-                demo=demo,
-            )
-            live.append(state)
             try:
-                yield state
+                await fleet.load()
+                log.info(
+                    "zoom-rooms-mcp %s ready (%s, plan %s, store %s, sync %s)",
+                    __version__,
+                    "demo" if demo else effective.zoom_api_base_url,
+                    effective.zoom_api_plan,
+                    store.display_url,
+                    "on" if effective.zoom_rooms_sync else "off",
+                )
+                state = AppContext(
+                    settings=effective,
+                    tokens=stack.tokens,
+                    client=stack.client,
+                    fleet=LegacyFleetService(stack.client),
+                    service=fleet,
+                    store=store,
+                    sync=sync,
+                    account_id=effective.zoom_account_id or "",
+                    client_id=effective.zoom_client_id or "",
+                    demo=demo,
+                )
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(sync.run)
+                    running.append(state)
+                    try:
+                        yield state
+                    finally:
+                        running.remove(state)
+                        tg.cancel_scope.cancel()
             finally:
-                live.remove(state)
+                with anyio.CancelScope(shield=True):
+                    await sync.close()
+                    await store.close()
 
     server = MCPServer(
         SERVER_NAME,
@@ -95,7 +113,7 @@ def create_server(
         log_level="WARNING",
     )
     register_all(server)
-    register_guide(server, live)
+    register_guide(server, running)
     return server
 
 

@@ -47,9 +47,7 @@ def room_events(
             continue
         if room.status != before.status:
             if room.status == "Offline":
-                events.append(
-                    _event(room, "room_offline", "critical", f"Room went offline (was {before.status})", at)
-                )
+                events.append(_event(room, "room_offline", "critical", f"Room went offline (was {before.status})", at))
             elif before.status == "Offline" and room.status in _ONLINE_STATES:
                 events.append(_event(room, "room_online", "info", f"Room is back online ({room.status})", at))
             elif "UnderConstruction" in (room.status, before.status):
@@ -82,9 +80,7 @@ def device_events(room: Room, old: Sequence[Device] | None, new: Sequence[Device
             continue
         if device.status == "Offline":
             severity: Severity = "critical" if device.device_type == COMPUTER else "warning"
-            events.append(
-                _event(room, "device_disconnected", severity, f"{device.device_type} went offline", at, key)
-            )
+            events.append(_event(room, "device_disconnected", severity, f"{device.device_type} went offline", at, key))
         elif previous.status == "Offline":
             events.append(_event(room, "device_connected", "info", f"{device.device_type} is back online", at, key))
     return events
@@ -108,6 +104,7 @@ def dashboard_events(room: Room, old: DashboardRow | None, new: DashboardRow | N
         for issue in sorted(now - was)
     ]
     events.extend(
-        _event(room, "issue_cleared", "info", f"Dashboard issue cleared: {issue}", at, issue) for issue in sorted(was - now)
+        _event(room, "issue_cleared", "info", f"Dashboard issue cleared: {issue}", at, issue)
+        for issue in sorted(was - now)
     )
     return events

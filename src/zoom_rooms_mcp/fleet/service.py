@@ -360,7 +360,9 @@ class FleetService:
 
     async def all_rooms(self) -> list[Room]:
         await self._once(
-            "rooms", lambda: self.fresh(self.state.rooms_read_at, self.targets.rooms), lambda: self.refresh_rooms("tool")
+            "rooms",
+            lambda: self.fresh(self.state.rooms_read_at, self.targets.rooms),
+            lambda: self.refresh_rooms("tool"),
         )
         return list(self.state.rooms.values())
 
