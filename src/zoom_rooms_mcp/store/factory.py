@@ -185,7 +185,7 @@ def _preflight(path: Path, account_id: str) -> None:
     try:
         try:
             checked = [row[0] for row in con.execute("PRAGMA quick_check").fetchall()]
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError:  # locked or unreadable is not corrupt (it subclasses DatabaseError)
             raise
         except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
             raise _CorruptError(str(exc)) from exc

@@ -314,17 +314,25 @@ class SqlStore:
                 elif row.key == t.KEY_LOCATIONS:
                     located = conn.execute(sa.select(t.locations).order_by(t.locations.c.pos))
                     out.locations = [RawLocation(r.id, r.name, r.type, r.parent_id) for r in located]
-            rooms_q = sa.select(t.rooms).where(t.rooms.c.seq > since)
+            c = t.rooms.c
+            rooms_q = sa.select(
+                c.id, c.room_id, c.name, c.status, c.location_id, c.room_type, c.capacity, c.listed_at, c.deleted
+            ).where(c.seq > since)
             if not tombstones:
-                rooms_q = rooms_q.where(t.rooms.c.deleted == sa.false())
-            for r in conn.execute(rooms_q).all():
-                if r.deleted:
-                    out.rooms_deleted.append(r.id)
+                rooms_q = rooms_q.where(c.deleted == sa.false())
+            # Plain tuples, unpacked by position: a 20,000-room load is dominated by per-row overhead.
+            for id_, room_id, name, status, location_id, room_type, capacity, listed_at, deleted in conn.execute(
+                rooms_q
+            ).tuples():
+                if deleted:
+                    out.rooms_deleted.append(id_)
                 else:
-                    room = Room(r.id, r.room_id, r.name, r.status, r.location_id, r.room_type, r.capacity)
-                    out.rooms[r.id] = RoomRow(room, r.listed_at)
-            for r in self._readings(conn, t.devices, since):
-                out.devices[r.room] = DeviceReading(_load_devices(r.payload), r.read_at, r.error)
+                    room = Room(id_, room_id, name, status, location_id, room_type, capacity)
+                    out.rooms[id_] = RoomRow(room, listed_at)
+            d = t.devices.c
+            devices_q = sa.select(d.room, d.payload, d.read_at, d.error).where(d.seq > since)
+            for room_key, payload, read_at, error in conn.execute(devices_q).tuples():
+                out.devices[room_key] = DeviceReading(_load_devices(payload), read_at, error)
             for r in self._readings(conn, t.dashboard, since):
                 out.dashboard[r.room] = DashboardReading(_load_dashboard(r.payload), r.read_at)
             for r in self._readings(conn, t.profiles, since):
