@@ -323,7 +323,7 @@ class SqlStore:
             # Plain tuples, unpacked by position: a 20,000-room load is dominated by per-row overhead.
             for id_, room_id, name, status, location_id, room_type, capacity, listed_at, deleted in conn.execute(
                 rooms_q
-            ).tuples():
+            ):
                 if deleted:
                     out.rooms_deleted.append(id_)
                 else:
@@ -331,7 +331,7 @@ class SqlStore:
                     out.rooms[id_] = RoomRow(room, listed_at)
             d = t.devices.c
             devices_q = sa.select(d.room, d.payload, d.read_at, d.error).where(d.seq > since)
-            for room_key, payload, read_at, error in conn.execute(devices_q).tuples():
+            for room_key, payload, read_at, error in conn.execute(devices_q):
                 out.devices[room_key] = DeviceReading(_load_devices(payload), read_at, error)
             for r in self._readings(conn, t.dashboard, since):
                 out.dashboard[r.room] = DashboardReading(_load_dashboard(r.payload), r.read_at)
