@@ -98,11 +98,14 @@ COMMAND = [sys.executable, "-m", "zoom_rooms_mcp"]
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """os.environ without any ZOOM_* setting, a private token cache, no colours, wide output."""
+    """os.environ without any ZOOM_* setting, a private token cache and data dir (so the default SQLite store
+    lands in the test's own directory), the background sync off unless asked for, no colours, wide output."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ZOOM_") and k not in ("TOKEN_CACHE_DIR",)}
     env.pop("FORCE_COLOR", None)
     env.update(
         TOKEN_CACHE_DIR=str(tmp_path / "token-cache"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        ZOOM_ROOMS_SYNC="off",
         NO_COLOR="1",
         COLUMNS="200",
         PYTHONUNBUFFERED="1",
