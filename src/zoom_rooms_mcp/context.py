@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoom_rooms_mcp.fleet import FleetService as LegacyFleetService
 from zoom_rooms_mcp.fleet.service import FleetService
 from zoom_rooms_mcp.fleet.sync import SyncEngine
+from zoom_rooms_mcp.fleet.webhooks import FleetWebhookSink
 from zoom_rooms_mcp.settings import Settings
 from zoom_rooms_mcp.store.api import Store
 from zoom_rooms_mcp.zoom.client import ZoomClient
@@ -22,6 +23,7 @@ class AppContext:
     service: FleetService
     store: Store
     sync: SyncEngine
+    webhooks: FleetWebhookSink
     account_id: str
     client_id: str
     demo: bool

@@ -46,7 +46,8 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zoom_rooms_mcp import __version__
-from zoom_rooms_mcp.server import SERVER_NAME, create_server
+from zoom_rooms_mcp.context import AppContext
+from zoom_rooms_mcp.server import SERVER_NAME, create_server, webhook_routes
 from zoom_rooms_mcp.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -328,7 +329,9 @@ def build_http_app(
     """
     check_bind(settings, host)
     _quiet_stateless_sessions()
-    mcp_server = server if server is not None else create_server(settings)
+    live: list[AppContext] = []
+    mcp_server = server if server is not None else create_server(settings, live=live)
+    extra_routes = [*extra_routes, *webhook_routes(settings, live)]
     security = security_settings(host, allowed_hosts)
     app = mcp_server.streamable_http_app(
         streamable_http_path=MCP_PATH, stateless_http=True, transport_security=security, host=host

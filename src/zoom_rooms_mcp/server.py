@@ -13,6 +13,7 @@ import anyio
 import httpx2
 from mcp.server.mcpserver import MCPServer
 from pydantic import SecretStr
+from starlette.routing import BaseRoute
 
 from zoom_rooms_mcp import __version__
 from zoom_rooms_mcp.context import AppContext
@@ -20,10 +21,13 @@ from zoom_rooms_mcp.fleet import FleetService as LegacyFleetService
 from zoom_rooms_mcp.fleet.reader import ZoomReader
 from zoom_rooms_mcp.fleet.service import FleetService
 from zoom_rooms_mcp.fleet.sync import Cadence, SyncEngine
+from zoom_rooms_mcp.fleet.webhooks import FleetWebhookSink
 from zoom_rooms_mcp.prompts import DEMO_NOTE, INSTRUCTIONS, register_guide
 from zoom_rooms_mcp.settings import Settings
 from zoom_rooms_mcp.store import open_store
 from zoom_rooms_mcp.tools import register_all
+from zoom_rooms_mcp.webhooks.events import WebhookEvent
+from zoom_rooms_mcp.webhooks.route import webhook_route
 from zoom_rooms_mcp.zoom.stack import open_zoom_stack
 
 log = logging.getLogger(__name__)
@@ -86,6 +90,7 @@ def create_server(
                     service=fleet,
                     store=store,
                     sync=sync,
+                    webhooks=FleetWebhookSink(fleet),
                     account_id=effective.zoom_account_id or "",
                     client_id=effective.zoom_client_id or "",
                     demo=demo,
@@ -115,6 +120,34 @@ def create_server(
     register_all(server)
     register_guide(server, running)
     return server
+
+
+class LiveSink:
+    """The webhook route's sink before and after the server runs: it forwards to the running lifespan's
+    fleet, and refuses (the route answers 503, so Zoom delivers again) while none is running."""
+
+    def __init__(self, live: list[AppContext]) -> None:
+        self._live = live
+
+    def _sink(self) -> FleetWebhookSink:
+        if not self._live:
+            raise RuntimeError("the server is not running")
+        return self._live[-1].webhooks
+
+    async def accept(self, event: WebhookEvent) -> bool:
+        return await self._sink().accept(event)
+
+    async def after(self, event: WebhookEvent) -> None:
+        await self._sink().after(event)
+
+
+def webhook_routes(settings: Settings, live: list[AppContext]) -> list[BaseRoute]:
+    """``POST /zoom/webhook`` when ``ZOOM_WEBHOOK_SECRET_TOKEN`` is set (DESIGN §10), else nothing."""
+    secret = settings.zoom_webhook_secret_token
+    if secret is None:
+        return []
+    account_id = None if settings.zoom_rooms_demo else settings.zoom_account_id
+    return [webhook_route(secret=secret, sink=LiveSink(live), account_id=account_id)]
 
 
 def demo_wiring(settings: Settings) -> tuple[Settings, httpx2.AsyncBaseTransport]:

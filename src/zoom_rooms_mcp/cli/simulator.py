@@ -46,6 +46,22 @@ Fault injection and statistics: see the control API under /_simulator/.""",
     help="Scope granted to tokens (repeatable) [default: room:read:admin dashboard_zr:read:admin "
     "dashboard_home:read:admin].",
 )
+@click.option(
+    "--webhook-url",
+    help="Send Zoom-signed webhooks (zoomroom.alert, …) here whenever the fleet changes, e.g. "
+    "http://127.0.0.1:8000/zoom/webhook (needs --webhook-secret).",
+)
+@click.option(
+    "--webhook-secret",
+    envvar="ZOOM_WEBHOOK_SECRET_TOKEN",
+    help="Secret Token that signs the webhooks (same as the server's ZOOM_WEBHOOK_SECRET_TOKEN).",
+)
+@click.option(
+    "--chaos",
+    "chaos_interval",
+    type=click.FloatRange(min=0.1),
+    help="Every SECONDS, flip a random room or device offline or back (deterministic from --seed).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line with the URLs and credentials instead.")
 @click.pass_context
 def simulator_command(
@@ -59,6 +75,9 @@ def simulator_command(
     client_secret: str | None,
     plan: str,
     scopes: Sequence[str],
+    webhook_url: str | None,
+    webhook_secret: str | None,
+    chaos_interval: float | None,
     as_json: bool,
 ) -> None:
     """Run the Zoom simulator as a standalone HTTP server on loopback.
@@ -74,6 +93,8 @@ def simulator_command(
             "127.0.0.1, ::1 or localhost.",
             param_hint="--host",
         )
+    if (webhook_url is None) != (webhook_secret is None):
+        raise click.UsageError("--webhook-url and --webhook-secret go together.")
     setup_logging(log_level(ctx, None, "WARNING"))
     import anyio
 
@@ -106,6 +127,7 @@ def simulator_command(
             "rooms": rooms,
             "seed": seed,
             "scopes": list(sim.scopes),
+            "webhook_url": webhook_url,
         }
         if as_json:
             click.echo(json.dumps(info))
@@ -115,7 +137,17 @@ def simulator_command(
 
     exit_zero_on_sigterm()
     try:
-        anyio.run(lambda: serve_simulator(sim, host, port, ready=ready))
+        anyio.run(
+            lambda: serve_simulator(
+                sim,
+                host,
+                port,
+                ready=ready,
+                webhook_url=webhook_url,
+                webhook_secret=webhook_secret,
+                chaos_interval=chaos_interval,
+            )
+        )
     except KeyboardInterrupt:
         pass
     except BaseExceptionGroup as group:

@@ -334,6 +334,15 @@ class FleetService:
             )
         return failures
 
+    async def refresh_rooms_soon(self, spacing: float) -> None:
+        """Re-list the rooms unless a listing finished within ``spacing`` seconds (webhook bursts)."""
+        fresh = lambda: self.fresh(self.state.rooms_read_at, spacing)  # noqa: E731
+        await self._once("rooms", fresh, lambda: self.refresh_rooms("sync"))
+
+    async def refresh_tree_soon(self, spacing: float) -> None:
+        fresh = lambda: self.state.tree is not None and self.fresh(self.state.tree.read_at, spacing)  # noqa: E731
+        await self._once("tree", fresh, lambda: self.refresh_tree("sync"))
+
     # --- answering --------------------------------------------------------------------------------
 
     async def tree(self) -> TreeSnapshot:
