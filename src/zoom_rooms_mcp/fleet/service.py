@@ -629,13 +629,19 @@ class FleetService:
     # --- history and rankings (read on demand, cached briefly) ------------------------------------
 
     async def issue_history(self, room: Room, start: date, end: date) -> list[IssueEvent]:
-        entry = await self._cache.get(
-            ("issues", room.dashboard_id, start, end),
-            self.targets.room_detail * 5,
-            lambda: self.reader.issue_history(room.dashboard_id, start, end, "tool"),
-        )
-        events: list[IssueEvent] = entry.value
+        events, _ = await self.issue_history_read(room, start, end)
         return events
+
+    async def issue_history_read(self, room: Room, start: date, end: date) -> tuple[list[IssueEvent], float]:
+        """A room's issue history and when Zoom was read (epoch seconds), cached like ``issue_history``."""
+
+        async def load() -> tuple[list[IssueEvent], float]:
+            at = self.clock()
+            return await self.reader.issue_history(room.dashboard_id, start, end, "tool"), at
+
+        entry = await self._cache.get(("issues", room.dashboard_id, start, end), self.targets.room_detail * 5, load)
+        found: tuple[list[IssueEvent], float] = entry.value
+        return found
 
     async def ranking(self, start: date, end: date) -> Ranking:
         entry = await self._cache.get(
