@@ -1,4 +1,8 @@
-"""Server-to-Server OAuth token lifecycle (DESIGN §4): memory → file → token endpoint.
+"""Server-to-Server OAuth token lifecycle (DESIGN §4): memory → shared cache → token endpoint.
+
+The shared cache is pluggable (``TokenCache``): a file in ``TOKEN_CACHE_DIR`` (``FileTokenCache``, one machine)
+or the fleet store (``zoom_rooms_mcp.store.token_cache.StoreTokenCache``, PostgreSQL replicas, DESIGN §11).
+The rules below are the file's; the store keeps the same ones with an advisory lock instead of a file lock.
 
 * Single flight: one ``anyio.Lock`` serialises callers in this process, and a file lock serialises
   processes that share ``TOKEN_CACHE_DIR``; whoever gets the lock second finds the token the first one
@@ -32,11 +36,12 @@ import stat
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import anyio
 import anyio.to_thread
@@ -67,7 +72,7 @@ LOCK_SLACK_SECONDS = 5.0  # reading and writing the file around the fetch, and s
 # scrypt at n=2**14, r=8 (16 MiB, ~50 ms): costly to brute-force from a stolen cache file, computed at
 # most once per file version in a process.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-TokenSource = Literal["memory", "file", "endpoint"]
+TokenSource = Literal["memory", "file", "store", "endpoint"]
 
 
 def worst_case_fetch_seconds(
@@ -378,8 +383,105 @@ def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+class TokenCache(Protocol):
+    """Where a token is shared beyond this process's memory, and the lock that makes its fetch single-flight.
+
+    Implementations handle their own failures: a cache that cannot be used logs why and behaves as empty
+    (``hold`` yields False, ``read`` returns None), so Zoom calls go on with a token in memory.
+    """
+
+    source: TokenSource  # what ``TokenResult.source`` says for a token read from here
+
+    def hold(self, max_wait: float) -> AbstractAsyncContextManager[bool]:
+        """Exclusive across processes while a token is read, fetched and written; waits at most ``max_wait``
+        seconds (then yields True without the lock: a slow peer must not stop this one). Yields whether the
+        cache can be used at all."""
+        ...
+
+    async def read(self, now: float) -> AccessToken | None:
+        """A usable token made with the current credentials, or None."""
+        ...
+
+    async def write(self, token: AccessToken) -> None: ...
+
+    async def remove_if(self, value: str | None) -> None:
+        """Forget the cached token if it still is ``value`` (None: whatever it is); atomic on its own."""
+        ...
+
+    def reject(self, value: str) -> None:
+        """Never hand out ``value`` again in this process, even if it cannot be removed from the cache."""
+        ...
+
+
+class FileTokenCache:
+    """``TOKEN_CACHE_DIR/zoom_token_{account_id}.json`` behind its file lock. An OS error on the lock or a
+    write turns it off for the process's life (memory only, one warning): a directory that refuses us once
+    will keep refusing."""
+
+    source: TokenSource = "file"
+
+    def __init__(self, file: TokenFile, lock_timeout: float | None = None) -> None:
+        self.file = file
+        # How long ``remove_if`` waits for a peer's fetch (``hold`` is told by its caller).
+        self.lock_timeout = worst_case_fetch_seconds() + LOCK_SLACK_SECONDS if lock_timeout is None else lock_timeout
+        self.enabled = True
+
+    @contextlib.asynccontextmanager
+    async def hold(self, max_wait: float) -> AsyncIterator[bool]:
+        if not self.enabled:
+            yield False
+            return
+        lock = self.file.lock
+        try:
+            # filelock blocks; wait in a worker thread so the event loop keeps serving other calls.
+            await anyio.to_thread.run_sync(lambda: lock.acquire(timeout=max_wait))
+        except Timeout:
+            log.warning("Token cache lock %s busy for %.0fs; fetching without it.", lock.lock_file, max_wait)
+            yield True
+            return
+        except OSError as exc:
+            self._disable("Cannot lock token cache (%s); caching tokens in memory only.", exc)
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
+
+    async def read(self, now: float) -> AccessToken | None:
+        return self.file.read(now) if self.enabled else None
+
+    async def write(self, token: AccessToken) -> None:
+        if not self.enabled:
+            return
+        try:
+            self.file.write(token)
+        except OSError as exc:
+            self._disable("Could not write token cache file (%s); continuing with memory only.", exc)
+
+    async def remove_if(self, value: str | None) -> None:
+        async with self.hold(self.lock_timeout) as usable:
+            if not usable:
+                return
+            try:
+                self.file.remove_if(value)
+            except OSError as exc:
+                log.warning("Could not delete token cache file (%s)", exc.strerror)
+
+    def reject(self, value: str) -> None:
+        self.file.reject(value)
+
+    def _disable(self, message: str, exc: OSError) -> None:
+        log.warning(message, exc.strerror or exc.__class__.__name__)
+        self.enabled = False
+
+
 class TokenManager:
-    """Hands out a valid access token, fetching one only when memory and file have none."""
+    """Hands out a valid access token, fetching one only when memory and the shared cache have none.
+
+    The shared cache is ``cache`` when given (e.g. the fleet store's), else a ``FileTokenCache`` in ``cache_dir``,
+    else none (memory only).
+    """
 
     def __init__(
         self,
@@ -396,6 +498,7 @@ class TokenManager:
         attempts: int = TOKEN_ATTEMPTS,
         retry_delay: float = TOKEN_RETRY_DELAY,
         lock_timeout: float | None = None,
+        cache: TokenCache | None = None,
     ) -> None:
         self._http = http
         self._token_url = token_url
@@ -412,14 +515,14 @@ class TokenManager:
         self.lock_timeout = self.worst_case_fetch + LOCK_SLACK_SECONDS if lock_timeout is None else lock_timeout
         self._lock = anyio.Lock()
         self._memory: AccessToken | None = None
-        self._file: TokenFile | None = None
+        self._cache: TokenCache | None = cache
         self.token_requests = 0
         self.last_source: TokenSource | None = None
-        if cache_dir is not None:
+        if cache is None and cache_dir is not None:
             candidate = TokenFile(cache_dir, account_id, Credentials(token_url, client_id, client_secret))
             try:
                 candidate.prepare()
-                self._file = candidate
+                self._cache = FileTokenCache(candidate, self.lock_timeout)
             except OSError as exc:
                 log.warning(
                     "Token cache directory %s is not writable (%s); caching tokens in memory only.",
@@ -428,8 +531,21 @@ class TokenManager:
                 )
 
     @property
+    def credentials(self) -> Credentials:
+        return Credentials(self._token_url, self._client_id, self._secret)
+
+    @property
+    def cache(self) -> TokenCache | None:
+        return self._cache
+
+    @property
+    def _file(self) -> FileTokenCache | None:
+        cache = self._cache
+        return cache if isinstance(cache, FileTokenCache) and cache.enabled else None
+
+    @property
     def cache_path(self) -> Path | None:
-        return self._file.path if self._file else None
+        return self._file.file.path if self._file else None
 
     @property
     def cached_token(self) -> AccessToken | None:
@@ -452,37 +568,35 @@ class TokenManager:
             ):
                 self.last_source = "memory"
                 return TokenResult(current, "memory")
-            async with self._file_lock() as file:
-                if file is not None and not force_refresh:
-                    from_file = file.read(self._clock())
-                    if from_file is not None and from_file.usable(self._clock(), self._buffer):
-                        self._memory = from_file
-                        self.last_source = "file"
-                        return TokenResult(from_file, "file")
+            async with self._hold() as cache:
+                if cache is not None and not force_refresh:
+                    cached = await cache.read(self._clock())
+                    if cached is not None and cached.usable(self._clock(), self._buffer):
+                        self._memory = cached
+                        self.last_source = cache.source
+                        return TokenResult(cached, cache.source)
                 token = await self._request_token()
                 self._memory = token
-                if file is not None:
-                    self._store(file, token)
+                if cache is not None:
+                    await cache.write(token)
                 self.last_source = "endpoint"
                 return TokenResult(token, "endpoint")
 
     async def invalidate(self, token: AccessToken | None = None) -> None:
-        """Forget a token Zoom rejected, in memory and on disk (only if it is still the current one)."""
+        """Forget a token Zoom rejected, in memory and in the shared cache (only if it is still the current one)."""
         async with self._lock:
             if token is None or self._memory is None or self._memory.value == token.value:
                 self._memory = None
-            if token is not None and self._file is not None:
-                self._file.reject(token.value)  # even if the file cannot be deleted, it is never read back
-            async with self._file_lock() as file:
-                if file is not None:
-                    try:
-                        file.remove_if(token.value if token else None)
-                    except OSError as exc:
-                        log.warning("Could not delete token cache file (%s)", exc.strerror)
+            cache = self._cache
+            if cache is None:
+                return
+            if token is not None:
+                cache.reject(token.value)  # even if the cache cannot be cleared, it is never read back
+            await cache.remove_if(token.value if token else None)
 
     async def clear(self) -> bool:
         """Delete any cached token (``token --clear``); returns whether a file existed."""
-        existed = bool(self._file and self._file.path.exists())
+        existed = bool(self._file and self._file.file.path.exists())
         await self.invalidate(None)
         return existed
 
@@ -491,43 +605,20 @@ class TokenManager:
 
     def read_cache_file(self) -> AccessToken | None:
         """The token currently on disk, if valid (for ``token`` status output)."""
-        return self._file.read(self._clock()) if self._file else None
+        return self._file.file.read(self._clock()) if self._file else None
 
     def inspect_cache(self) -> TokenFileInfo | None:
-        """The cache file described without its token; None when caching is memory-only."""
-        return self._file.inspect(self._clock()) if self._file else None
-
-    def _store(self, file: TokenFile, token: AccessToken) -> None:
-        try:
-            file.write(token)
-        except OSError as exc:
-            log.warning("Could not write token cache file (%s); continuing with memory only.", exc.strerror)
-            self._file = None
+        """The cache file described without its token; None when caching is memory-only (or not in a file)."""
+        return self._file.file.inspect(self._clock()) if self._file else None
 
     @contextlib.asynccontextmanager
-    async def _file_lock(self) -> AsyncIterator[TokenFile | None]:
-        file = self._file
-        if file is None:
+    async def _hold(self) -> AsyncIterator[TokenCache | None]:
+        cache = self._cache
+        if cache is None:
             yield None
             return
-        try:
-            # filelock blocks; wait in a worker thread so the event loop keeps serving other calls.
-            await anyio.to_thread.run_sync(lambda: file.lock.acquire(timeout=self.lock_timeout))
-        except Timeout:
-            log.warning(
-                "Token cache lock %s busy for %.0fs; fetching without it.", file.lock.lock_file, self.lock_timeout
-            )
-            yield file
-            return
-        except OSError as exc:
-            log.warning("Cannot lock token cache (%s); caching tokens in memory only.", exc.strerror)
-            self._file = None
-            yield None
-            return
-        try:
-            yield file
-        finally:
-            file.lock.release()
+        async with cache.hold(self.lock_timeout) as usable:
+            yield cache if usable else None
 
     async def _request_token(self) -> AccessToken:
         delay = self._retry_delay
