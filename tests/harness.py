@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -41,19 +42,29 @@ def settings_for(sim: Simulator, cache_dir: Path, plan: Plan = "business", secre
 
 
 def simulator(
-    rooms: int = 150, seed: int = 7, plan: Plan = "business", scopes: Iterable[str] | None = None
+    rooms: int = 150,
+    seed: int = 7,
+    plan: Plan = "business",
+    scopes: Iterable[str] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Simulator:
-    return Simulator(rooms=rooms, seed=seed, plan=plan, scopes=scopes, rate_scale=RATE_SCALE)
+    return Simulator(rooms=rooms, seed=seed, plan=plan, scopes=scopes, rate_scale=RATE_SCALE, clock=clock)
 
 
 def connector(cache_dir: Path) -> Callable[..., AbstractAsyncContextManager[Client]]:
-    """``async with connect(sim, plan=..., secret=...) as client``: a fresh server on ``sim``'s transport."""
+    """``async with connect(sim, plan=..., secret=..., clock=...) as client``: a fresh server on ``sim``'s
+    transport (``clock``: the server's wall clock, for answers about fixed dates)."""
 
     @asynccontextmanager
-    async def _connect(sim: Simulator, plan: Plan | None = None, secret: str | None = None) -> AsyncIterator[Client]:
+    async def _connect(
+        sim: Simulator,
+        plan: Plan | None = None,
+        secret: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> AsyncIterator[Client]:
         sim.reset()
         settings = settings_for(sim, cache_dir, plan or sim.plan, secret)
-        server = create_server(settings, transport=sim.transport(), rate_scale=RATE_SCALE)
+        server = create_server(settings, transport=sim.transport(), rate_scale=RATE_SCALE, clock=clock)
         async with Client(server) as client:
             yield client
 
@@ -90,6 +101,8 @@ TOOLS = frozenset(
         "get_room_details",
         "get_fleet_health",
         "get_room_issues",
+        "get_top_issues",
+        "get_room_alerts",
     }
 )
 

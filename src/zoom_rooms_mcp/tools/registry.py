@@ -26,7 +26,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from zoom_rooms_mcp.tools import connection, health, issues, locations, rooms
+from zoom_rooms_mcp.tools import alerts, connection, health, issues, locations, rooms, top_issues
 from zoom_rooms_mcp.tools.common import READ_ONLY
 from zoom_rooms_mcp.tools.connection import ToolAccess
 from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, Endpoint
@@ -115,6 +115,28 @@ TOOLS: tuple[ToolSpec, ...] = (
         issues.get_room_issues,
         "Room issue history",
         required=("list_rooms", "list_locations", "dashboard_room_issues"),
+        optional=_TREE,
+    ),
+    ToolSpec(
+        "get_top_issues",
+        top_issues.get_top_issues,
+        "Top issues and rooms",
+        # Whole fleet: Zoom's two rankings plus the ranked rooms' histories; a location: each room's history.
+        required=(
+            "list_rooms",
+            "list_locations",
+            "dashboard_top_issues",
+            "dashboard_rooms_with_issues",
+            "dashboard_room_issues",
+        ),
+        optional=_TREE,
+    ),
+    ToolSpec(
+        "get_room_alerts",
+        alerts.get_room_alerts,
+        "Recent room alerts",
+        # The event log is in the store; the listing is re-read when stale (its changes become events first).
+        required=("list_rooms", "list_locations"),
         optional=_TREE,
     ),
 )
