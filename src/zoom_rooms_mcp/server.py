@@ -17,7 +17,6 @@ from starlette.routing import BaseRoute
 
 from zoom_rooms_mcp import __version__
 from zoom_rooms_mcp.context import AppContext
-from zoom_rooms_mcp.fleet import FleetService as LegacyFleetService
 from zoom_rooms_mcp.fleet.reader import ZoomReader
 from zoom_rooms_mcp.fleet.service import FleetService
 from zoom_rooms_mcp.fleet.sync import Cadence, SyncEngine
@@ -66,7 +65,6 @@ def create_server(
             sync = SyncEngine(
                 fleet,
                 store,
-                plan=effective.zoom_api_plan,
                 share=effective.zoom_rooms_sync_share,
                 enabled=effective.zoom_rooms_sync,
                 cadence=cadence,
@@ -86,7 +84,6 @@ def create_server(
                     settings=effective,
                     tokens=stack.tokens,
                     client=stack.client,
-                    fleet=LegacyFleetService(stack.client),
                     service=fleet,
                     store=store,
                     sync=sync,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from zoom_rooms_mcp.fleet.changes import dashboard_events, device_events, room_events
+from zoom_rooms_mcp.store.api import NewEvent
 from zoom_rooms_mcp.zoom.records import DashboardRow, Device, Room
 
 
@@ -10,7 +11,7 @@ def room(room_id: str = "r1", status: str = "Available", location: str | None = 
     return Room(id=room_id, room_id="d" + room_id, name=f"Room {room_id}", status=status, location_id=location)
 
 
-def kinds(events: list) -> list[tuple[str, str, str | None]]:
+def kinds(events: list[NewEvent]) -> list[tuple[str, str, str | None]]:
     return [(e.kind, e.severity, e.room_id) for e in events]
 
 

@@ -35,7 +35,7 @@ from zoom_rooms_mcp.fleet.service import EVENT_RETENTION, FleetService, unavaila
 from zoom_rooms_mcp.fleet.state import META_SYNC_STATUS, META_TYPE_CENSUS
 from zoom_rooms_mcp.store.api import Batch, Store
 from zoom_rooms_mcp.store.errors import StoreError
-from zoom_rooms_mcp.zoom.catalog import RATE_LIMITS, Category, Plan
+from zoom_rooms_mcp.zoom.catalog import Category
 from zoom_rooms_mcp.zoom.errors import ZoomAuthError, ZoomError, ZoomPlanError, ZoomScopeError
 from zoom_rooms_mcp.zoom.records import Room
 
@@ -79,7 +79,6 @@ class SyncEngine:
         fleet: FleetService,
         store: Store,
         *,
-        plan: Plan,
         share: float,
         enabled: bool = True,
         cadence: Cadence | None = None,
@@ -92,8 +91,8 @@ class SyncEngine:
         self.cadence = cadence or Cadence()
         self.clock = clock
         self.sleep = sleep
-        # The sync's budget for per-room reads: its share of the plan's Medium limit.
-        self.device_budget = max(0.01, share * RATE_LIMITS[plan][Category.MEDIUM].per_second)
+        # The sync's budget for per-room reads: its share of the Medium limit the client paces to.
+        self.device_budget = max(0.01, share * fleet.reader.client.pacer.rate(Category.MEDIUM))
         self.leadership = store.leadership()
         self.leader = False
         self._loops = {name: _Loop(name) for name in ("rooms", "tree", "devices", "dashboard", "profiles")}
@@ -101,6 +100,8 @@ class SyncEngine:
         self._wake = anyio.Event()
         self._dashboard_off: str | None = None
         self._census_extra = False  # the unfiltered listing had rooms no per-type listing has
+        self._listed = anyio.Event()  # set once the rooms are known (the Dashboard is matched to them)
+        self._devices_done = anyio.Event()  # set once every room's devices were read once
 
     # --- reporting --------------------------------------------------------------------------------
 
@@ -251,6 +252,7 @@ class SyncEngine:
                 await self._census()
                 last_census = self.clock()
             await self.fleet.refresh_rooms("sync", include_unfiltered=self._census_extra)
+            self._listed.set()
             changed = {i for i, r in self.fleet.state.rooms.items() if before.get(i) != r.status}
             if changed:
                 self._priority |= changed
@@ -293,6 +295,8 @@ class SyncEngine:
     async def _devices_loop(self) -> None:
         async def step() -> float:
             due, wait = self._due_devices()
+            if not due and self._listed.is_set():
+                self._devices_done.set()
             if not due:
                 self._wake = anyio.Event()
                 with anyio.move_on_after(wait):
@@ -344,8 +348,7 @@ class SyncEngine:
 
     async def _dashboard_loop(self) -> None:
         async def step() -> float:
-            if not self.fleet.state.rooms:
-                return 5.0  # the Dashboard is matched to rooms: wait for the first listing
+            await self._listed.wait()  # the Dashboard is matched to rooms: wait for the first listing
             started = self.clock()
             try:
                 await self.fleet.refresh_dashboard_all("sync")
@@ -359,9 +362,8 @@ class SyncEngine:
 
     async def _profiles_loop(self) -> None:
         async def step() -> float:
+            await self._devices_done.wait()  # devices first: they decide health; profiles add type and capacity
             state = self.fleet.state
-            if not state.rooms or any(i not in state.devices for i in state.rooms):
-                return 30.0  # devices first: they decide health, profiles only add type and capacity
             now = self.clock()
             due = [
                 room

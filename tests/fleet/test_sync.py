@@ -1,0 +1,136 @@
+"""The background sync against the simulator: a complete store, changes as events, restarts, failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anyio
+import pytest
+
+from tests.fleet.engine import FAST, engine, syncing, until
+from tests.harness import simulator
+from zoom_rooms_mcp.simulator import Simulator
+from zoom_rooms_mcp.simulator.faults import Fault
+from zoom_rooms_mcp.store.api import EventQuery
+
+pytestmark = pytest.mark.anyio
+
+
+def active(sim: Simulator) -> int:
+    return sum(1 for r in sim.fleet.rooms if r.status != "UnderConstruction")
+
+
+async def test_first_sync_fills_the_store_with_every_room_device_and_dashboard_row(tmp_path: Path) -> None:
+    sim = simulator(rooms=300, seed=3)
+    async with engine(sim, tmp_path) as e, syncing(e.sync):
+        await until(lambda: e.sync.report()["state"] == "current")
+        report = e.sync.report()
+        state = e.fleet.state
+        assert report["leader"] is True
+        assert report["rooms_total"] == len(sim.fleet.rooms) == len(state.rooms)
+        assert report["devices_checked"] == active(sim)
+        assert report["dashboard_checked"] == len(sim.fleet.rooms)
+        # Every room type is known from the per-type listings, and the census agrees with the unfiltered one.
+        assert {r.id: r.room_type for r in state.rooms.values()} == {r.id: r.zoom_room_type for r in sim.fleet.rooms}
+        census = report["census"]
+        assert isinstance(census, dict)
+        assert census["missing_from_unfiltered"] == census["missing_from_type_listings"] == 0
+        # The tree and every room's location came along.
+        assert state.tree is not None
+        assert all(state.tree.path(r.location_id) for r in state.rooms.values())
+
+
+async def test_changes_in_zoom_become_events_and_reach_the_store(tmp_path: Path) -> None:
+    sim = simulator(rooms=120, seed=5)
+    async with engine(sim, tmp_path) as e, syncing(e.sync):
+        await until(lambda: e.sync.report()["state"] == "current")
+        online = next(r for r in sim.fleet.rooms if r.status == "Available" and r.zoom_room_type == "ZoomRoom")
+        sim.control.set_room_status(online.id, "Offline")
+        controller_room = next(
+            r
+            for r in sim.fleet.rooms
+            if r.status == "Available"
+            and any(d.device_type == "Controller" and d.status == "Online" for d in r.devices)
+        )
+        sim.control.set_device_status(controller_room.id, "Controller", "Offline")
+
+        async def kinds() -> dict[tuple[str, str | None], str]:
+            page = await e.fleet.events(EventQuery(since=0, limit=500))
+            return {(ev.kind, ev.room_id): ev.severity for ev in page.events}
+
+        seen: dict[tuple[str, str | None], str] = {}
+
+        async def refresh() -> bool:
+            seen.update(await kinds())
+            return ("room_offline", online.id) in seen and ("device_disconnected", controller_room.id) in seen
+
+        with anyio.fail_after(20):
+            while not await refresh():
+                await anyio.sleep(0.05)
+        assert seen[("room_offline", online.id)] == "critical"
+        assert seen[("device_disconnected", controller_room.id)] == "warning"
+        assert e.fleet.state.rooms[online.id].status == "Offline"
+
+
+async def test_removed_rooms_leave_and_moved_locations_update_every_path(tmp_path: Path) -> None:
+    sim = simulator(rooms=120, seed=9)
+    async with engine(sim, tmp_path) as e, syncing(e.sync):
+        await until(lambda: e.sync.report()["state"] == "current")
+        gone = sim.fleet.rooms[0]
+        sim.control.remove_room(gone.id)
+        await until(lambda: gone.id not in e.fleet.state.rooms)
+        floor_room = next(r for r in sim.fleet.rooms if r.id != gone.id)
+        floor = sim.control.location(floor_room.location_id)
+        sim.control.update_location(floor.id, name="Renamed Floor")
+        tree = lambda: e.fleet.state.tree  # noqa: E731
+        await until(lambda: (t := tree()) is not None and (t.path(floor.id) or "").endswith("Renamed Floor"))
+        page = await e.fleet.events(EventQuery(since=0, limit=500))
+        assert any(ev.kind == "room_removed" and ev.room_id == gone.id for ev in page.events)
+
+
+async def test_a_restarted_server_answers_from_its_store_without_asking_zoom(tmp_path: Path) -> None:
+    sim = simulator(rooms=200, seed=11)
+    url = f"sqlite:///{tmp_path / 'fleet.sqlite3'}"
+    async with engine(sim, tmp_path, store_url=url) as e, syncing(e.sync):
+        await until(lambda: e.sync.report()["state"] == "current")
+        before = e.fleet.state.rooms_read_at
+    sim.stats.reset()
+    async with engine(sim, tmp_path, store_url=url) as again:
+        view = await again.fleet.view(await again.fleet.scope(None))
+        assert sim.stats.by_endpoint.get("list_rooms", 0) == 0
+        assert sim.stats.by_endpoint.get("list_devices", 0) == 0
+        assert view.coverage.rooms == len(sim.fleet.rooms)
+        assert view.coverage.devices_checked == active(sim)
+        assert view.freshness.rooms_as_of == before  # the data's real age, not the restart time
+
+
+async def test_sync_failures_back_off_are_reported_and_answers_go_on_from_the_store(tmp_path: Path) -> None:
+    sim = simulator(rooms=80, seed=13)
+    async with engine(sim, tmp_path) as e, syncing(e.sync):
+        await until(lambda: e.sync.report()["state"] == "current")
+        sim.faults.add_rule(Fault(kind="status", status=500, path="/v2/rooms", times=None))
+        await until(lambda: e.sync.report()["state"] == "error")
+        report = e.sync.report()
+        assert "rooms" in str(report["last_error"])
+        # A tool still answers, from what the store holds, with its real age.
+        rooms = list(e.fleet.state.rooms.values())
+        assert len(rooms) == len(sim.fleet.rooms)
+        sim.faults.clear()
+        await until(lambda: e.sync.report()["state"] == "current")
+        assert e.sync.report()["last_error"] is None
+
+
+async def test_two_processes_on_one_sqlite_store_one_syncs_and_the_other_takes_over(tmp_path: Path) -> None:
+    sim = simulator(rooms=60, seed=17)
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    async with engine(sim, tmp_path, store_url=url) as first, engine(sim, tmp_path, store_url=url) as second:
+        async with syncing(first.sync), syncing(second.sync):
+            await until(lambda: first.sync.leader or second.sync.leader)
+            await until(lambda: len(first.fleet.state.rooms) == len(second.fleet.state.rooms) == 60)
+            assert first.sync.leader != second.sync.leader
+            leader, follower = (first, second) if first.sync.leader else (second, first)
+            # The follower sees the leader's data through the store, and its status.
+            await until(lambda: follower.sync.report()["state"] == "current")
+            await leader.sync.close()
+            await leader.store.close()
+            await until(lambda: follower.sync.leader, timeout=FAST.leader_retry * 50)
