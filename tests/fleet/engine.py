@@ -73,8 +73,8 @@ async def syncing(sync: SyncEngine) -> AsyncIterator[None]:
         tg.cancel_scope.cancel()
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 20.0, step: float = 0.02) -> None:
-    """Wait for a condition the background sync brings about (bounded; no fixed sleeps in assertions)."""
-    with anyio.fail_after(timeout):
+async def until(fleet: FleetService, predicate: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait, bounded, for a condition the background sync brings about: re-checked at each fleet change."""
+    with anyio.fail_after(seconds):
         while not predicate():
-            await anyio.sleep(step)
+            await fleet.changed()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import anyio
 import pytest
 
-from tests.fleet.engine import FAST, engine, syncing, until
+from tests.fleet.engine import FAST, Engine, engine, syncing, until
 from tests.harness import simulator
 from zoom_rooms_mcp.simulator import Simulator
 from zoom_rooms_mcp.simulator.faults import Fault
@@ -23,7 +22,7 @@ def active(sim: Simulator) -> int:
 async def test_first_sync_fills_the_store_with_every_room_device_and_dashboard_row(tmp_path: Path) -> None:
     sim = simulator(rooms=300, seed=3)
     async with engine(sim, tmp_path) as e, syncing(e.sync):
-        await until(lambda: e.sync.report()["state"] == "current")
+        await until(e.fleet, lambda: e.sync.report()["state"] == "current")
         report = e.sync.report()
         state = e.fleet.state
         assert report["leader"] is True
@@ -40,10 +39,15 @@ async def test_first_sync_fills_the_store_with_every_room_device_and_dashboard_r
         assert all(state.tree.path(r.location_id) for r in state.rooms.values())
 
 
+def offline_devices(e: Engine, room_id: str) -> int:
+    reading = e.fleet.state.devices.get(room_id)
+    return sum(1 for d in (reading.devices or ()) if d.status == "Offline") if reading else 0
+
+
 async def test_changes_in_zoom_become_events_and_reach_the_store(tmp_path: Path) -> None:
     sim = simulator(rooms=120, seed=5)
     async with engine(sim, tmp_path) as e, syncing(e.sync):
-        await until(lambda: e.sync.report()["state"] == "current")
+        await until(e.fleet, lambda: e.sync.report()["state"] == "current")
         online = next(r for r in sim.fleet.rooms if r.status == "Available" and r.zoom_room_type == "ZoomRoom")
         sim.control.set_room_status(online.id, "Offline")
         controller_room = next(
@@ -54,19 +58,10 @@ async def test_changes_in_zoom_become_events_and_reach_the_store(tmp_path: Path)
         )
         sim.control.set_device_status(controller_room.id, "Controller", "Offline")
 
-        async def kinds() -> dict[tuple[str, str | None], str]:
-            page = await e.fleet.events(EventQuery(since=0, limit=500))
-            return {(ev.kind, ev.room_id): ev.severity for ev in page.events}
-
-        seen: dict[tuple[str, str | None], str] = {}
-
-        async def refresh() -> bool:
-            seen.update(await kinds())
-            return ("room_offline", online.id) in seen and ("device_disconnected", controller_room.id) in seen
-
-        with anyio.fail_after(20):
-            while not await refresh():
-                await anyio.sleep(0.05)
+        await until(e.fleet, lambda: e.fleet.state.rooms[online.id].status == "Offline")
+        await until(e.fleet, lambda: offline_devices(e, controller_room.id) > 0)
+        page = await e.fleet.events(EventQuery(since=0, limit=500))
+        seen = {(ev.kind, ev.room_id): ev.severity for ev in page.events}
         assert seen[("room_offline", online.id)] == "critical"
         assert seen[("device_disconnected", controller_room.id)] == "warning"
         assert e.fleet.state.rooms[online.id].status == "Offline"
@@ -75,15 +70,15 @@ async def test_changes_in_zoom_become_events_and_reach_the_store(tmp_path: Path)
 async def test_removed_rooms_leave_and_moved_locations_update_every_path(tmp_path: Path) -> None:
     sim = simulator(rooms=120, seed=9)
     async with engine(sim, tmp_path) as e, syncing(e.sync):
-        await until(lambda: e.sync.report()["state"] == "current")
+        await until(e.fleet, lambda: e.sync.report()["state"] == "current")
         gone = sim.fleet.rooms[0]
         sim.control.remove_room(gone.id)
-        await until(lambda: gone.id not in e.fleet.state.rooms)
+        await until(e.fleet, lambda: gone.id not in e.fleet.state.rooms)
         floor_room = next(r for r in sim.fleet.rooms if r.id != gone.id)
         floor = sim.control.location(floor_room.location_id)
         sim.control.update_location(floor.id, name="Renamed Floor")
         tree = lambda: e.fleet.state.tree  # noqa: E731
-        await until(lambda: (t := tree()) is not None and (t.path(floor.id) or "").endswith("Renamed Floor"))
+        await until(e.fleet, lambda: (t := tree()) is not None and (t.path(floor.id) or "").endswith("Renamed Floor"))
         page = await e.fleet.events(EventQuery(since=0, limit=500))
         assert any(ev.kind == "room_removed" and ev.room_id == gone.id for ev in page.events)
 
@@ -92,7 +87,7 @@ async def test_a_restarted_server_answers_from_its_store_without_asking_zoom(tmp
     sim = simulator(rooms=200, seed=11)
     url = f"sqlite:///{tmp_path / 'fleet.sqlite3'}"
     async with engine(sim, tmp_path, store_url=url) as e, syncing(e.sync):
-        await until(lambda: e.sync.report()["state"] == "current")
+        await until(e.fleet, lambda: e.sync.report()["state"] == "current")
         before = e.fleet.state.rooms_read_at
     sim.stats.reset()
     async with engine(sim, tmp_path, store_url=url) as again:
@@ -107,30 +102,35 @@ async def test_a_restarted_server_answers_from_its_store_without_asking_zoom(tmp
 async def test_sync_failures_back_off_are_reported_and_answers_go_on_from_the_store(tmp_path: Path) -> None:
     sim = simulator(rooms=80, seed=13)
     async with engine(sim, tmp_path) as e, syncing(e.sync):
-        await until(lambda: e.sync.report()["state"] == "current")
+        await until(e.fleet, lambda: e.sync.report()["state"] == "current")
         sim.faults.add_rule(Fault(kind="status", status=500, path="/v2/rooms", times=None))
-        await until(lambda: e.sync.report()["state"] == "error")
+        await until(e.fleet, lambda: e.sync.report()["state"] == "error")
         report = e.sync.report()
         assert "rooms" in str(report["last_error"])
         # A tool still answers, from what the store holds, with its real age.
         rooms = list(e.fleet.state.rooms.values())
         assert len(rooms) == len(sim.fleet.rooms)
         sim.faults.clear()
-        await until(lambda: e.sync.report()["state"] == "current")
+        await until(e.fleet, lambda: e.sync.report()["state"] == "current")
         assert e.sync.report()["last_error"] is None
 
 
 async def test_two_processes_on_one_sqlite_store_one_syncs_and_the_other_takes_over(tmp_path: Path) -> None:
     sim = simulator(rooms=60, seed=17)
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    async with engine(sim, tmp_path, store_url=url) as first, engine(sim, tmp_path, store_url=url) as second:
-        async with syncing(first.sync), syncing(second.sync):
-            await until(lambda: first.sync.leader or second.sync.leader)
-            await until(lambda: len(first.fleet.state.rooms) == len(second.fleet.state.rooms) == 60)
-            assert first.sync.leader != second.sync.leader
-            leader, follower = (first, second) if first.sync.leader else (second, first)
-            # The follower sees the leader's data through the store, and its status.
-            await until(lambda: follower.sync.report()["state"] == "current")
-            await leader.sync.close()
-            await leader.store.close()
-            await until(lambda: follower.sync.leader, timeout=FAST.leader_retry * 50)
+    async with (
+        engine(sim, tmp_path, store_url=url) as first,
+        engine(sim, tmp_path, store_url=url) as second,
+        syncing(first.sync),
+        syncing(second.sync),
+    ):
+        await until(first.fleet, lambda: len(first.fleet.state.rooms) == 60)
+        await until(second.fleet, lambda: len(second.fleet.state.rooms) == 60)
+        assert first.sync.leader != second.sync.leader
+        leader, follower = (first, second) if first.sync.leader else (second, first)
+        # The follower sees the leader's data through the store, and its status.
+        await until(follower.fleet, lambda: follower.sync.report()["state"] == "current")
+        await leader.sync.close()
+        await leader.store.close()
+        # The new leader catches up and publishes its status: a change the follower sees.
+        await until(follower.fleet, lambda: follower.sync.leader, seconds=FAST.leader_retry * 50)

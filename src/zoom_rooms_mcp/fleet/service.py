@@ -162,6 +162,7 @@ class FleetService:
         self._unavailable: dict[Source, tuple[ZoomError, float]] = {}
         self._stale_before = 0.0
         self._cache = TTLCache(monotonic)
+        self._changed = anyio.Event()
 
     # --- life -------------------------------------------------------------------------------------
 
@@ -175,7 +176,16 @@ class FleetService:
         if changes.seq <= self.state.seq:
             return False
         self.state.apply(changes)
+        self._notify()
         return True
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    async def changed(self) -> None:
+        """Wait until the fleet changes (a write here, or another process's write seen by ``follow``)."""
+        await self._changed.wait()
 
     def invalidate(self) -> None:
         """Treat everything read so far as stale (``test_zoom_connection(force_refresh=True)``)."""
@@ -204,9 +214,11 @@ class FleetService:
                 self.store_error = str(exc)
                 log.warning("fleet store write failed; keeping the data in memory: %s", exc)
                 self.state.apply_batch(batch, self.state.seq)
+                self._notify()
                 return
             self.store_error = None
             self.state.apply_batch(batch, seq)
+            self._notify()
 
     async def _once(self, key: Hashable, fresh: Callable[[], bool], load: Callable[[], Awaitable[None]]) -> None:
         """Single flight: concurrent callers needing the same refresh share one read."""
@@ -354,11 +366,11 @@ class FleetService:
         tree = self.state.tree
         return tree is not None and self.fresh(tree.read_at, self.targets.tree)
 
-    async def scope(self, location_query: str | None) -> Scope:
+    async def scope(self, location_query: str | None, *, max_candidates: int = 5) -> Scope:
         tree = await self.tree()
         if location_query is None or not location_query.strip():
             return Scope(tree=tree, resolution=None, location_ids=None)
-        resolution = tree.resolver.resolve(location_query)
+        resolution = tree.resolver.resolve(location_query, max_candidates=max_candidates)
         if resolution.status not in ("exact", "fuzzy"):
             return Scope(tree=tree, resolution=resolution, location_ids=frozenset())
         return Scope(
