@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import anyio
@@ -23,15 +23,20 @@ from zoom_rooms_mcp.fleet.sync import Cadence, SyncEngine
 from zoom_rooms_mcp.fleet.webhooks import FleetWebhookSink
 from zoom_rooms_mcp.prompts import DEMO_NOTE, INSTRUCTIONS, register_guide
 from zoom_rooms_mcp.settings import Settings
-from zoom_rooms_mcp.store import open_store
+from zoom_rooms_mcp.store import SqlStore, StoreUnavailableError, open_store
+from zoom_rooms_mcp.store.token_cache import StoreTokenCache
 from zoom_rooms_mcp.tools import register_all
 from zoom_rooms_mcp.webhooks.events import WebhookEvent
 from zoom_rooms_mcp.webhooks.route import webhook_route
 from zoom_rooms_mcp.zoom.stack import open_zoom_stack
+from zoom_rooms_mcp.zoom.token import Credentials, TokenCache
 
 log = logging.getLogger(__name__)
 
 SERVER_NAME = "zoom-rooms-mcp"
+# PostgreSQL unreachable at start-up: retry this long (backoff up to STORE_RETRY_MAX), then refuse to start.
+STORE_STARTUP_WAIT = 60.0
+STORE_RETRY_MAX = 10.0
 
 
 def create_server(
@@ -57,53 +62,61 @@ def create_server(
     async def lifespan(server: MCPServer) -> AsyncIterator[AppContext]:
         effective, zoom_transport = demo_wiring(settings) if demo else (settings, transport)
         store_config = effective.store_config()
-        async with open_zoom_stack(effective, transport=zoom_transport, rate_scale=rate_scale) as stack:
-            store = await open_store(
-                store_config.url.get_secret_value(), account_id=effective.zoom_account_id or "demo"
-            )
-            fleet = FleetService(ZoomReader(stack.client, clock), store, clock=clock)
-            sync = SyncEngine(
-                fleet,
-                store,
-                share=effective.zoom_rooms_sync_share,
-                enabled=effective.zoom_rooms_sync,
-                cadence=cadence,
-                clock=clock,
-            )
-            try:
-                await fleet.load()
-                log.info(
-                    "zoom-rooms-mcp %s ready (%s, plan %s, store %s, sync %s)",
-                    __version__,
-                    "demo" if demo else effective.zoom_api_base_url,
-                    effective.zoom_api_plan,
-                    store.display_url,
-                    "on" if effective.zoom_rooms_sync else "off",
+        store = await open_store_patiently(
+            store_config.url.get_secret_value(), account_id=effective.zoom_account_id or "demo"
+        )
+        try:
+            async with open_zoom_stack(
+                effective,
+                transport=zoom_transport,
+                rate_scale=rate_scale,
+                token_cache=shared_token_cache(store, effective),
+            ) as stack:
+                fleet = FleetService(ZoomReader(stack.client, clock), store, clock=clock)
+                sync = SyncEngine(
+                    fleet,
+                    store,
+                    share=effective.zoom_rooms_sync_share,
+                    enabled=effective.zoom_rooms_sync,
+                    cadence=cadence,
+                    clock=clock,
                 )
-                state = AppContext(
-                    settings=effective,
-                    tokens=stack.tokens,
-                    client=stack.client,
-                    service=fleet,
-                    store=store,
-                    sync=sync,
-                    webhooks=FleetWebhookSink(fleet),
-                    account_id=effective.zoom_account_id or "",
-                    client_id=effective.zoom_client_id or "",
-                    demo=demo,
-                )
-                async with anyio.create_task_group() as tg:
-                    tg.start_soon(sync.run)
-                    running.append(state)
-                    try:
-                        yield state
-                    finally:
-                        running.remove(state)
-                        tg.cancel_scope.cancel()
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await sync.close()
-                    await store.close()
+                try:
+                    await fleet.load()
+                    log.info(
+                        "zoom-rooms-mcp %s ready (%s, plan %s, store %s, sync %s)",
+                        __version__,
+                        "demo" if demo else effective.zoom_api_base_url,
+                        effective.zoom_api_plan,
+                        store.display_url,
+                        "on" if effective.zoom_rooms_sync else "off",
+                    )
+                    state = AppContext(
+                        settings=effective,
+                        tokens=stack.tokens,
+                        client=stack.client,
+                        service=fleet,
+                        store=store,
+                        sync=sync,
+                        webhooks=FleetWebhookSink(fleet),
+                        account_id=effective.zoom_account_id or "",
+                        client_id=effective.zoom_client_id or "",
+                        demo=demo,
+                    )
+                    async with anyio.create_task_group() as tg:
+                        tg.start_soon(sync.run)
+                        running.append(state)
+                        try:
+                            yield state
+                        finally:
+                            running.remove(state)
+                            tg.cancel_scope.cancel()
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await sync.close()
+        finally:
+            with anyio.CancelScope(shield=True):
+                await store.close()
 
     server = MCPServer(
         SERVER_NAME,
@@ -117,6 +130,49 @@ def create_server(
     register_all(server)
     register_guide(server, running)
     return server
+
+
+async def open_store_patiently(
+    setting: str,
+    *,
+    account_id: str,
+    wait: float = STORE_STARTUP_WAIT,
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+) -> SqlStore:
+    """``open_store``, retried with backoff while PostgreSQL cannot be reached, for at most ``wait`` seconds.
+
+    Replicas and their database often start together (compose, a Kubernetes roll-out), so a refused
+    connection at start-up is waited out. After ``wait`` the server does not start: a replica without the
+    shared store would sync alone and fetch its own token, spending the account's rate limit once more, so
+    failing loudly (and letting the orchestrator restart it) is what the deployment wants (docs/deploy.md).
+    """
+    delay, waited = 0.5, 0.0
+    while True:
+        try:
+            return await open_store(setting, account_id=account_id)
+        except StoreUnavailableError as exc:
+            if waited >= wait:
+                log.error(
+                    "Cannot start: %s (waited %.0f s). Start the database or fix ZOOM_ROOMS_STORE; exiting.",
+                    exc,
+                    waited,
+                )
+                raise
+            log.warning("%s; retrying in %.1f s", exc, delay)
+            await sleep(delay)
+            waited += delay
+            delay = min(delay * 2, STORE_RETRY_MAX)
+
+
+def shared_token_cache(store: SqlStore, settings: Settings) -> TokenCache | None:
+    """With PostgreSQL the token lives in the store (one token for every replica, no shared filesystem);
+    otherwise the file cache in ``TOKEN_CACHE_DIR`` (None here: the stack builds it)."""
+    if store.backend != "postgresql":
+        return None
+    credentials = Credentials(
+        settings.zoom_oauth_token_url, settings.zoom_client_id or "", settings.zoom_client_secret or SecretStr("")
+    )
+    return StoreTokenCache(store, credentials, settings.zoom_account_id or "")
 
 
 class LiveSink:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import fields
 from functools import partial
 from typing import Any, Literal, TypeVar
@@ -54,6 +54,8 @@ R = TypeVar("R")
 PG_LOCK_NAMESPACE = 0x5A52  # "ZR"
 PG_WRITE_LOCK = 1
 PG_MIGRATE_LOCK = 2
+PG_TOKEN_NAMESPACE = 0x5A54  # "ZT": single flight of token fetches; the second key comes from the app's fingerprint
+LOCK_POLL_SECONDS = 0.1  # how often a waiter asks again for an advisory lock (never blocks a thread)
 _CHUNK = 500  # ids per IN (...) list: well inside SQLite's and PostgreSQL's bound-parameter limits
 
 _DEVICE_FIELDS = tuple(f.name for f in fields(Device))
@@ -240,6 +242,54 @@ class SqlStore:
                 return bool(conn.execute(stmt).rowcount)
 
         return await self._run(delete)
+
+    @asynccontextmanager
+    async def advisory_lock(self, namespace: int, key: int, max_wait: float) -> AsyncIterator[bool]:
+        """PostgreSQL: hold the transaction-level advisory lock (``namespace``, ``key``) for the block, on a pooled
+        connection whose transaction spans it; the lock dies with that connection, so a crashed holder never
+        blocks anyone. Yields False when ``max_wait`` passed without the lock. Waiters poll with
+        ``pg_try_advisory_xact_lock`` between async sleeps: no thread sits blocked in the database, and a
+        cancelled waiter leaves nothing behind. Raises ``StoreUnavailableError`` when the database cannot be
+        reached."""
+        if self._dialect != "postgresql":
+            raise StoreError(f"advisory locks need PostgreSQL, not {self.backend}")
+
+        def attempt() -> sa.Connection | None:
+            conn = self._engine.connect()
+            try:
+                conn.begin()
+                if conn.execute(sa.select(sa.func.pg_try_advisory_xact_lock(namespace, key))).scalar():
+                    return conn
+            except BaseException:
+                conn.close()
+                raise
+            conn.close()  # rolls back: nothing held
+            return None
+
+        def release(conn: sa.Connection) -> None:
+            try:
+                conn.commit()
+            except sa.exc.SQLAlchemyError:
+                log.debug("Releasing an advisory lock failed (its connection is gone, and the lock with it)")
+            finally:
+                conn.close()
+
+        deadline = anyio.current_time() + max_wait
+        while True:
+            # Shielded: a cancellation must not lose a connection that has just taken the lock.
+            with anyio.CancelScope(shield=True):
+                held = await self._run(attempt)
+            if held is not None or anyio.current_time() >= deadline:
+                break
+            await anyio.sleep(min(LOCK_POLL_SECONDS, max(0.0, deadline - anyio.current_time())))
+        if held is None:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(release, held)
 
     # ---- plumbing -------------------------------------------------------------------------------------
 

@@ -21,7 +21,14 @@ from zoom_rooms_mcp import __version__
 from zoom_rooms_mcp.settings import Settings
 from zoom_rooms_mcp.zoom.client import ZoomClient
 from zoom_rooms_mcp.zoom.pacing import Pacer
-from zoom_rooms_mcp.zoom.token import TOKEN_REQUEST_TIMEOUT, Credentials, TokenFile, TokenFileInfo, TokenManager
+from zoom_rooms_mcp.zoom.token import (
+    TOKEN_REQUEST_TIMEOUT,
+    Credentials,
+    TokenCache,
+    TokenFile,
+    TokenFileInfo,
+    TokenManager,
+)
 
 USER_AGENT = f"zoom-rooms-mcp/{__version__} (+https://pypi.org/project/zoom-rooms-mcp/)"
 # A whole token request is also capped at TOKEN_REQUEST_TIMEOUT (the token manager's own deadline).
@@ -53,12 +60,14 @@ async def open_zoom_stack(
     transport: httpx2.AsyncBaseTransport | None = None,
     rate_scale: float = 1.0,
     cache_dir: Path | _Default | None = FROM_SETTINGS,
+    token_cache: TokenCache | None = None,
 ) -> AsyncIterator[ZoomStack]:
     """Open the HTTP client and build the token manager, pacer and client on it, once.
 
     ``transport`` replaces the network (tests, the simulator). ``rate_scale`` multiplies the plan's
     limits in the pacer, for a simulator whose limits are scaled the same way, never for a real account.
     ``cache_dir`` defaults to ``TOKEN_CACHE_DIR``, or memory only in demo mode; None means memory only.
+    ``token_cache`` replaces the file cache (the PostgreSQL store's shared token, DESIGN §11).
     """
     if isinstance(cache_dir, _Default):
         cache_dir = None if settings.zoom_rooms_demo else settings.token_cache_dir
@@ -77,6 +86,7 @@ async def open_zoom_stack(
             client_secret=settings.zoom_client_secret or SecretStr(""),
             cache_dir=cache_dir,
             request_timeout=TOKEN_REQUEST_TIMEOUT,
+            cache=token_cache,
         )
         pacer = Pacer(settings.zoom_api_plan, scale=rate_scale, sync_share=settings.zoom_rooms_sync_share)
         client = ZoomClient(http=http, tokens=tokens, base_url=settings.zoom_api_base_url, pacer=pacer)
