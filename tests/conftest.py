@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from mcp import Client
 
 from tests.harness import connector
+
+# Generated inputs: a quick sample locally, the full depth in CI (at least 10,000 tool inputs in total across
+# tests/faults/test_bad_input.py). HYPOTHESIS_PROFILE=ci runs CI's depth anywhere.
+settings.register_profile("dev", max_examples=60, deadline=None)
+settings.register_profile("ci", max_examples=1_200, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture
