@@ -8,7 +8,8 @@ How the app is assembled (``build_http_app``):
 * DNS-rebinding protection uses the SDK's ``TransportSecuritySettings`` (Host and Origin allow-lists): loopback
   names for a loopback bind, plus the bind address and every ``--allowed-host`` otherwise. The SDK applies them
   to ``/mcp``; ``HostCheckMiddleware`` applies the same lists to every other route but ``/healthz``;
-* ``/healthz`` is an unauthenticated route with no Host check (load balancers probe by IP);
+* ``/healthz`` (liveness) and ``/readyz`` (readiness: the fleet store answers) are unauthenticated routes with no
+  Host check (load balancers probe by IP); ``/readyz`` says nothing about the store beyond up or down;
 * ``extra_routes`` (e.g. signed webhooks) skip the bearer check but not the Host checks;
 * pure ASGI middlewares, outermost first: ``AccessLogMiddleware`` (one line per request on stderr: method, path
   without the query string, status, duration; never a header), ``HostCheckMiddleware``,
@@ -35,6 +36,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from types import FrameType
 
+import anyio
 import uvicorn
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
@@ -49,12 +51,15 @@ from zoom_rooms_mcp import __version__
 from zoom_rooms_mcp.context import AppContext
 from zoom_rooms_mcp.server import SERVER_NAME, create_server, webhook_routes
 from zoom_rooms_mcp.settings import ConfigError, Settings
+from zoom_rooms_mcp.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("zoom_rooms_mcp.http.access")
 
 MCP_PATH = "/mcp"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+READY_REUSE_SECONDS = 1.0  # probes from several load balancers within this time share one ping
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 REALM = "zoom-rooms-mcp"
@@ -299,6 +304,46 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "name": SERVER_NAME, "version": __version__})
 
 
+class Readiness:
+    """``GET /readyz``: 200 while the running server's fleet store answers ``ping()``, 503 otherwise (or before
+    the server has started). One ping at a time, its answer reused for ``READY_REUSE_SECONDS``, so probes cost
+    at most one query a second; the ping itself is bounded by the store's connect and pool timeouts."""
+
+    def __init__(self, live: list[AppContext], monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._live = live
+        self._monotonic = monotonic
+        self._lock = anyio.Lock()
+        self._last: tuple[float, str | None] | None = None  # (when, why not ready)
+
+    async def not_ready(self) -> str | None:
+        """Why the server is not ready, or None when it is."""
+        async with self._lock:
+            if self._last is not None and self._monotonic() - self._last[0] < READY_REUSE_SECONDS:
+                return self._last[1]
+            reason = await self._probe()
+            if reason != (self._last[1] if self._last else None):
+                if reason:
+                    log.warning("not ready: %s", reason)
+                elif self._last is not None:
+                    log.info("ready again: the fleet store answers")
+            self._last = (self._monotonic(), reason)
+            return reason
+
+    async def _probe(self) -> str | None:
+        if not self._live:
+            return "the server is not running"
+        try:
+            await self._live[-1].store.ping()
+        except StoreError as exc:
+            return str(exc)  # the URL's password is masked; logged only, never sent to the prober
+        return None
+
+    async def endpoint(self, request: Request) -> JSONResponse:
+        if await self.not_ready() is None:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+
+
 class _StatelessSessionNoise(logging.Filter):
     """Stateless mode builds and terminates a transport per request, and the SDK logs each termination at INFO
     ("Terminating session: None"); the access log already has one line per request."""
@@ -337,11 +382,12 @@ def build_http_app(
         streamable_http_path=MCP_PATH, stateless_http=True, transport_security=security, host=host
     )
     health = Route(HEALTH_PATH, healthz, methods=["GET"], name="healthz")
-    app.router.routes[:0] = [health, *extra_routes]
+    ready = Route(READY_PATH, Readiness(live).endpoint, methods=["GET"], name="readyz")
+    app.router.routes[:0] = [health, ready, *extra_routes]
     # add_middleware puts each new one outermost: access log → Host checks → bearer → POST only → the routes.
     app.add_middleware(PostOnlyMiddleware)
-    app.add_middleware(BearerAuthMiddleware, token=configured_token(settings), exempt=[health, *extra_routes])
-    app.add_middleware(HostCheckMiddleware, security=security, exempt=[health])
+    app.add_middleware(BearerAuthMiddleware, token=configured_token(settings), exempt=[health, ready, *extra_routes])
+    app.add_middleware(HostCheckMiddleware, security=security, exempt=[health, ready])
     app.add_middleware(AccessLogMiddleware)
     return app
 

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 SyncState = Literal["off", "starting", "syncing", "current", "error"]
 PROBLEM_STATUSES = frozenset({"Offline"})
+FOLLOW_BACKOFF_MAX = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,7 @@ class SyncEngine:
         self._wake = anyio.Event()
         self._dashboard_off: str | None = None
         self._census_extra = False  # the unfiltered listing had rooms no per-type listing has
+        self.read_error: str | None = None  # why the store's changes cannot be read now (None: they can)
         self._listed = anyio.Event()  # set once the rooms are known (the Dashboard is matched to them)
         self._devices_done = anyio.Event()  # set once every room's devices were read once
 
@@ -128,6 +130,7 @@ class SyncEngine:
             "devices_checked": min(checked_devices, len(state.rooms)),
             "dashboard_checked": min(len(state.dashboard), len(state.rooms)),
             "last_error": base.get("last_error"),
+            "read_error": self.read_error,
             "device_cycle_seconds": round(self.device_cycle()),
             "census": base.get("census") or _json(state.meta.get(META_TYPE_CENSUS)),
         }
@@ -174,14 +177,36 @@ class SyncEngine:
             await self.leadership.release()
 
     async def _follow_loop(self) -> None:
+        failures = 0
         while True:
-            await self.sleep(self.cadence.follow)
+            # A store that cannot be read (database restarting) is asked less and less often, up to every 10 s.
+            await self.sleep(min(FOLLOW_BACKOFF_MAX, self.cadence.follow * 2.0**failures))
             if self.leader:
                 continue  # the leader's own writes are already in its memory
             try:
                 await self.fleet.follow()
             except StoreError as exc:
-                log.warning("cannot read the fleet store's changes: %s", exc)
+                failures = min(failures + 1, 8)
+                self._read_failed(str(exc))
+            else:
+                failures = 0
+                self._read_ok()
+
+    def _read_failed(self, reason: str) -> None:
+        """Answers go on from memory; say so in test_zoom_connection (``read_error``) and in tools' notes."""
+        if self.read_error is None:
+            log.warning("cannot read the fleet store's changes; answering from memory: %s", reason)
+        self.read_error = reason
+        if self.fleet.store_error is None:
+            self.fleet.store_error = reason
+
+    def _read_ok(self) -> None:
+        if self.read_error is None:
+            return
+        log.info("the fleet store can be read again")
+        if self.fleet.store_error == self.read_error:
+            self.fleet.store_error = None
+        self.read_error = None
 
     async def _leadership_loop(self) -> None:
         while True:

@@ -272,7 +272,9 @@ def _open_postgres(setting: str, account_id: str) -> SqlStore:
     except BaseException:
         engine.dispose()
         raise
-    if old and old < schema.SCHEMA_VERSION:
+    if not old:
+        log.info("Created the fleet store %s (schema version %d).", display, schema.SCHEMA_VERSION)
+    elif old < schema.SCHEMA_VERSION:
         log.info("Upgraded the fleet store %s from schema version %d to %d.", display, old, schema.SCHEMA_VERSION)
     return SqlStore(
         engine,
