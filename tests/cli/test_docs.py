@@ -4,7 +4,9 @@ registry manifest and Dockerfile say what they should."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import shlex
 import tomllib
@@ -13,7 +15,10 @@ from pathlib import Path
 import click
 import pytest
 
+from tests.harness import TOOLS as TOOL_NAMES
 from zoom_rooms_mcp.cli import cli
+from zoom_rooms_mcp.cli.config import PLACEHOLDERS, InstallError, install
+from zoom_rooms_mcp.http_transport import _listen_problem
 from zoom_rooms_mcp.settings import CREDENTIAL_VARS, Settings
 from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, OPTIONAL_ENDPOINTS, TOOL_ENDPOINTS
 from zoom_rooms_mcp.zoom.token import OAUTH_ERROR_HINTS
@@ -37,7 +42,7 @@ def documented_commands() -> list[tuple[str, list[str]]]:
                 tokens = shlex.split(line, comments=True)
                 while tokens and re.fullmatch(r"[A-Z_]+=.*", tokens[0]):  # VAR=value prefixes
                     tokens.pop(0)
-                if tokens and tokens[0] == "zoom-rooms-mcp":
+                if tokens and Path(tokens[0]).name == "zoom-rooms-mcp":  # the bare name or the venv's script
                     end = tokens.index("|") if "|" in tokens else len(tokens)
                     found.append((f"{path.name}: {line.strip()}", tokens[1:end]))
     return found
@@ -120,6 +125,55 @@ def test_troubleshooting_quotes_the_messages_the_code_prints() -> None:
         "is not writable",
     ):
         assert message in text, message
+
+
+def test_troubleshooting_quotes_what_issue_14_commands_print(tmp_path: Path) -> None:
+    """The entries for the busy port, the 405 and the refused --install quote what the code really says."""
+    text = " ".join((ROOT / "docs" / "troubleshooting.md").read_text(encoding="utf-8").split())
+    for code in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+        problem = _listen_problem(OSError(code, os.strerror(code)))
+        assert problem.split(".")[0] in text, problem
+    busy = _listen_problem(OSError(errno.EADDRINUSE, "in use"))
+    assert f"zoom-rooms-mcp: cannot listen on 127.0.0.1:8000: {busy}" in text
+    bad = tmp_path / "claude_desktop_config.json"
+    bad.write_text("{,}", encoding="utf-8")
+    with pytest.raises(InstallError) as refused:
+        install(bad, demo=True)
+    tail = str(refused.value).split(")", 1)[1]
+    assert tail == "; fix it or move it away, then run this again. Nothing was changed."
+    assert f"is not valid JSON (...){tail}" in text
+    bad.write_text("[]", encoding="utf-8")
+    with pytest.raises(InstallError) as wrong:
+        install(bad, demo=True)
+    assert str(wrong.value).removeprefix(f"{bad} ") in text
+    assert '"error": "method_not_allowed"' in text
+    assert "`Allow: POST`" in text
+    clients = (ROOT / "docs" / "clients.md").read_text(encoding="utf-8")
+    for placeholder in PLACEHOLDERS.values():
+        assert placeholder in clients
+    assert "uvx --from /path/to/zoom-rooms-mcp zoom-rooms-mcp" in clients
+    assert clients.count("once published") + clients.count("Once the package is published") >= 3
+
+
+def test_mcpb_manifest_matches_the_package() -> None:
+    manifest = json.loads((ROOT / "packaging" / "mcpb" / "manifest.json").read_text(encoding="utf-8"))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert manifest["version"] == project["version"]
+    assert manifest["license"] == project["license"] == "MIT"
+    assert manifest["server"]["type"] == "uv"
+    assert (ROOT / manifest["server"]["entry_point"]).is_file()
+    env = manifest["server"]["mcp_config"]["env"]
+    assert set(env) <= {name.upper() for name in Settings.model_fields}
+    assert {t["name"] for t in manifest["tools"]} == TOOL_NAMES
+    secrets = {key for key, option in manifest["user_config"].items() if option.get("sensitive")}
+    assert secrets == {"zoom_client_secret"}
+    assert env["ZOOM_CLIENT_SECRET"] == "${user_config.zoom_client_secret}"
+
+
+def test_license_is_mit_as_declared() -> None:
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License")
+    assert "zoom-rooms-mcp developers" in text
 
 
 def test_server_json_describes_the_pypi_package() -> None:

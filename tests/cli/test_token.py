@@ -6,11 +6,11 @@ import json
 import time
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from tests.cli.helpers import run_cli
 from tests.harness import clean_env
 from zoom_rooms_mcp.simulator import SimCredentials
-from pydantic import SecretStr
-
 from zoom_rooms_mcp.zoom.token import AccessToken, Credentials, TokenFile
 
 TOKEN_VALUE = "eyJ-secret-token-value-that-must-never-be-printed"

@@ -224,8 +224,8 @@ class _Column:
 
     @property
     def natural(self) -> int:
-        widest = max((len(line) for cell in self.cells for line in cell.plain.splitlines() or [""]), default=0)
-        return max(widest, len(self.title))
+        lines = [line for cell in self.cells for line in cell.plain.splitlines()] + self.title.splitlines()
+        return max((len(line) for line in lines), default=0)
 
     @property
     def longest_word(self) -> int:
@@ -297,6 +297,21 @@ def _merge_location(columns: list[_Column]) -> list[_Column] | None:
     return [merged if c is name else c for c in columns if c is not location]
 
 
+def _stack_short(columns: list[_Column]) -> list[_Column] | None:
+    """The short columns after the first, one above the other in a single column: the narrowest table."""
+    short = [c for c in columns[1:] if c.short]
+    if len(short) < 2:
+        return None
+    cells = [
+        Text("\n").join(c.cells[index] for c in short if c.cells[index].plain != "—")
+        for index in range(len(columns[0].cells))
+    ]
+    stacked = _Column(short[0].key, "\n".join(c.title for c in short), cells)
+    first = columns.index(short[0])
+    rest = [c for c in columns if c not in short]
+    return [*rest[:first], stacked, *rest[first:]]
+
+
 def _fits(columns: Sequence[_Column], width: int) -> bool:
     return sum(c.minimum for c in columns) + 3 * (len(columns) - 1) <= width
 
@@ -352,8 +367,9 @@ def _cards(columns: Sequence[_Column]) -> RenderableType:
 def records_view(
     title: str, rows: Sequence[Mapping[str, Any]], width: int, *, ids: bool = False, limit: int | None = ROW_LIMIT
 ) -> RenderableType:
-    """A titled table of records that fits ``width``: common location levels moved into the title, the location
-    under the name when columns would get too narrow, one block per record when even that does not fit."""
+    """A titled table of records that fits ``width``: common location levels moved into the title; when columns
+    would get too narrow, the location under the name, then the short fields stacked in one column; one block
+    per record when even that does not fit."""
     paths = [str(row.get(k)) for row in rows for k in LOCATION_COLUMNS[:1] if isinstance(row.get(k), str)]
     prefix = _common_prefix(paths) if len(paths) == len(rows) and len(rows) > 1 else ""
     shown = rows if limit is None else rows[:limit]
@@ -362,13 +378,10 @@ def records_view(
     parts: list[RenderableType] = [heading]
     if not columns:
         return Group(*parts)
-    narrow = _merge_location(columns)
-    if _fits(columns, width):
-        parts.append(_table(columns, width))
-    elif narrow is not None and _fits(narrow, width):
-        parts.append(_table(narrow, width))
-    else:
-        parts.append(_cards(columns))
+    merged = _merge_location(columns) or columns
+    layouts = [columns, merged, _stack_short(merged)]
+    fitting = next((layout for layout in layouts if layout is not None and _fits(layout, width)), None)
+    parts.append(_table(fitting, width) if fitting is not None else _cards(columns))
     if len(shown) < len(rows):
         more = len(rows) - len(shown)
         parts.append(Text(f"… {more} more: add --all to list every one, or --json for the complete result.", "dim"))
@@ -492,7 +505,7 @@ def render_tool_help(
     rows = parameter_rows(input_schema)
     parts.append(Text("Parameters:" if rows else "Parameters: none", style="bold"))
     for param, phrase, text in rows:
-        parts.append(Padding(Text.assemble((param, "bold"), f"  ({phrase})"), (0, 0, 0, 2)))
+        parts.append(Padding(Text.assemble((param, "bold"), f" ({phrase})"), (0, 0, 0, 2)))
         if text:
             parts.append(Padding(Text(text), (0, 0, 0, 6)))
     example = " ".join(f"-a {param}=…" for param, phrase, _ in rows if phrase.endswith("required"))

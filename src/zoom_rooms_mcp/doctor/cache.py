@@ -13,7 +13,8 @@ from pydantic import SecretStr
 
 from zoom_rooms_mcp.doctor.report import DoctorReport, duration
 from zoom_rooms_mcp.settings import Settings
-from zoom_rooms_mcp.zoom.token import Credentials, TokenFile, TokenFileProblem
+from zoom_rooms_mcp.zoom.stack import inspect_token_file, token_file
+from zoom_rooms_mcp.zoom.token import TokenFileProblem
 
 
 @dataclass(slots=True)
@@ -36,17 +37,15 @@ class TokenCacheState:
         return asdict(self)
 
 
-def token_file(settings: Settings, *, with_secret: bool = True) -> TokenFile:
-    """The server's cache file for these settings; without the secret, inspecting it cannot check the secret."""
-    secret = settings.zoom_client_secret if with_secret and settings.zoom_client_secret else SecretStr("")
-    credentials = Credentials(settings.zoom_oauth_token_url, settings.zoom_client_id or "", secret)
-    return TokenFile(settings.token_cache_dir, settings.zoom_account_id or "", credentials)
+def _without_secret(settings: Settings) -> Settings:
+    """Settings whose file inspection leaves the secret unchecked (the ``token`` command needs no secret)."""
+    return settings.model_copy(update={"zoom_client_secret": SecretStr("")})
 
 
 def token_cache_state(settings: Settings, *, with_secret: bool = True, now: float | None = None) -> TokenCacheState:
     """What the cache file holds, without the token: expiry, scopes, whether the server would use it."""
     now = time.time() if now is None else now
-    info = token_file(settings, with_secret=with_secret).inspect(now)
+    info = inspect_token_file(settings if with_secret else _without_secret(settings), now=now)
     state = TokenCacheState(path=str(info.path), exists=info.exists, usable=info.valid, private=info.private)
     state.current_credentials = info.current_credentials
     state.problem = info.problem.description if info.problem else None

@@ -6,11 +6,9 @@ import time
 from collections.abc import Callable
 
 import httpx2
-from pydantic import SecretStr
 
 from zoom_rooms_mcp.doctor.report import APP_PAGE, DoctorReport, duration, scope_fix_tail
 from zoom_rooms_mcp.settings import Settings
-from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, OPTIONAL_ENDPOINTS, TOOL_ENDPOINTS
 from zoom_rooms_mcp.zoom.errors import (
     ZoomAuthError,
     ZoomError,
@@ -21,7 +19,7 @@ from zoom_rooms_mcp.zoom.errors import (
     ZoomScopeError,
     ZoomServerError,
 )
-from zoom_rooms_mcp.zoom.token import TokenManager
+from zoom_rooms_mcp.zoom.stack import open_zoom_stack
 
 # Fixes per token-endpoint "error" value; keyed like token.py's hints so that the two stay in step.
 OAUTH_FIXES = {
@@ -66,9 +64,10 @@ def _token_failure(report: DoctorReport, exc: ZoomError, settings: Settings) -> 
 
 
 def _scope_items(report: DoctorReport, granted: frozenset[str]) -> None:
-    from zoom_rooms_mcp.tools.connection import scope_report  # imports the MCP SDK: only when needed
+    from zoom_rooms_mcp.tools.registry import scope_report  # imports the MCP SDK: only when needed
 
-    missing, access = scope_report(granted)
+    scopes = scope_report(granted)
+    missing, access = scopes.missing_scopes, scopes.tools
     report.granted_scopes = sorted(granted)
     report.missing_scopes = missing
     report.tools = [a.model_dump() for a in access]
@@ -82,17 +81,12 @@ def _scope_items(report: DoctorReport, granted: frozenset[str]) -> None:
     for tool in access:
         needs = ", ".join(tool.missing_scopes)
         if not tool.available:
-            required = [
-                k
-                for k in TOOL_ENDPOINTS[tool.tool]
-                if k not in OPTIONAL_ENDPOINTS and not ENDPOINTS[k].allowed_by(granted)
-            ]
+            required = scopes.blocking.get(tool.tool, [])
             alternatives = "; ".join(
-                f"{ENDPOINTS[k].path}: {' or '.join(ENDPOINTS[k].granular_scopes)} (classic: "
-                f"{' or '.join(ENDPOINTS[k].classic_scopes)})"
-                for k in required
+                f"{e.path}: {' or '.join(e.granular_scopes)} (classic: {' or '.join(e.classic_scopes)})"
+                for e in required
             )
-            if all(ENDPOINTS[k].dashboard for k in required):
+            if all(e.dashboard for e in required):
                 # Dashboard scopes are optional (and need a Business+ plan): the tool is off, nothing is broken.
                 report.add(
                     f"tool.{tool.tool}",
@@ -159,29 +153,17 @@ async def check_zoom(
     transport: httpx2.AsyncBaseTransport | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> None:
-    """Fetch a fresh token, compare scopes with what each tool needs, and make one real API call."""
-    from zoom_rooms_mcp.server import TIMEOUT, USER_AGENT, demo_wiring
-    from zoom_rooms_mcp.zoom.client import ZoomClient
-    from zoom_rooms_mcp.zoom.pacing import Pacer
+    """Fetch a fresh token, compare scopes with what each tool needs, and make one real API call, through the
+    same client stack the server runs on (``open_zoom_stack``)."""
+    from zoom_rooms_mcp.server import demo_wiring
 
     say = progress or (lambda message: None)
     if settings.zoom_rooms_demo:
         settings, transport = demo_wiring(settings)
     token_url, api_base = settings.zoom_oauth_token_url, settings.zoom_api_base_url
-    account_id, client_id = settings.zoom_account_id or "", settings.zoom_client_id or ""
-    secret = settings.zoom_client_secret or SecretStr("")
-    plan = settings.zoom_api_plan
-    async with httpx2.AsyncClient(
-        transport=transport, timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=False
-    ) as http:
-        tokens = TokenManager(
-            http=http,
-            token_url=token_url,
-            account_id=account_id,
-            client_id=client_id,
-            client_secret=secret,
-            cache_dir=settings.token_cache_dir if cache_usable else None,
-        )
+    cache_dir = settings.token_cache_dir if cache_usable else None
+    async with open_zoom_stack(settings, transport=transport, cache_dir=cache_dir) as stack:
+        tokens = stack.tokens
         say(f"Requesting a token from {httpx2.URL(token_url).host}…")
         started = time.perf_counter()
         try:
@@ -203,12 +185,10 @@ async def check_zoom(
             f"(valid {duration(tokens.seconds_left(result.token))}, {len(result.token.scopes)} scopes)",
         )
         _scope_items(report, result.token.scopes)
-
-        client = ZoomClient(http=http, tokens=tokens, base_url=api_base, pacer=Pacer(plan))
         url = f"{api_base}/rooms?page_size=1"
         say(f"Calling GET {url}…")
         try:
-            body = await client.get("list_rooms", params={"page_size": 1})
+            body = await stack.client.get("list_rooms", params={"page_size": 1})
         except ZoomError as exc:
             _api_failure(report, exc, settings, url)
             return
