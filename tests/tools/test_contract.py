@@ -28,6 +28,8 @@ PARAMETERS = {
     "get_room_details": {"room"},
     "get_fleet_health": {"location_query", "include_devices", "problem", "limit", "cursor"},
     "get_room_issues": {"room", "days"},
+    "get_top_issues": {"days", "location_query", "limit"},
+    "get_room_alerts": {"location_query", "room", "since_minutes", "severity", "limit", "cursor"},
 }
 OUTPUTS = {
     "test_zoom_connection": {
@@ -60,6 +62,8 @@ OUTPUTS = {
     },
     "get_fleet_health": {"summary", "problem_rooms", "sources", "notes", "resolution", "next_cursor"},
     "get_room_issues": {"room", "from", "to", "issues", "total_count"},
+    "get_top_issues": {"from", "to", "by_issue", "by_room", "recoveries", "resolution", "freshness", "notes"},
+    "get_room_alerts": {"events", "total_count", "counts_by_kind", "resolution", "freshness", "next_cursor"},
 }
 
 

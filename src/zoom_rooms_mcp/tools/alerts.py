@@ -56,13 +56,13 @@ class Alert(BaseModel):
 
 
 class RoomAlerts(BaseModel):
-    events: list[Alert] = Field(description="This page of events, newest first.")
-    total_count: int = Field(description="Events matching all filters, across all pages.")
-    counts_by_kind: dict[str, int] = Field(description="Matching events per kind, across all pages.")
-    since: str = Field(description="Start of the window (UTC).")
+    events: list[Alert] = Field(description="This page, newest first.")
+    total_count: int = Field(description="All matches.")
+    counts_by_kind: dict[str, int] = Field(description="All matches per kind.")
+    since: str  # the window's start, UTC
     resolution: ResolutionField
     freshness: FreshnessField
-    notes: list[str] = Field(description="The room a close name matched; what the log may be missing.")
+    notes: list[str] = Field(description="A guessed room name; gaps in the log.")
     next_cursor: str | None = Field(description="Pass as `cursor` for older events; null when done.")
 
 
@@ -71,25 +71,24 @@ async def get_room_alerts(
     location_query: LocationQuery = None,
     room: Annotated[
         str | None,
-        Field(min_length=1, max_length=200, description="Only this room: its id or name (exact or a close match)."),
+        Field(min_length=1, max_length=200, description="Only this room (id or name)."),
     ] = None,
     since_minutes: Annotated[
-        int, Field(ge=1, le=MAX_MINUTES, description="How far back to look, in minutes (1-43200 = 30 days).")
+        int, Field(ge=1, le=MAX_MINUTES, description="Minutes back (1-43200, i.e. 30 days).")
     ] = 60,
     severity: Annotated[
         Severity | None,
         BeforeValidator(lower),
-        Field(description="Only events of this severity: critical, warning or info."),
+        Field(description="Only this severity."),
     ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> RoomAlerts:
-    """What broke (or recovered) lately: rooms going offline or back online, devices disconnecting or
-    reconnecting, Dashboard issues raised or cleared, rooms added, moved or removed; newest first.
+    """What broke or recovered lately, newest first: rooms offline/online, devices disconnected/reconnected,
+    Dashboard issues raised/cleared, rooms added/moved/removed.
 
-    Use this for 'what broke in the last hour?' or 'any alerts in Seattle today?' (since_minutes=1440).
-    `counts_by_kind` and `total_count` cover all matches; page with `next_cursor`. `freshness` says up to
-    when the log is complete. Next: get_room_details for a room, get_top_issues for a week's ranking.
+    Use this for 'what broke in the last hour?' or 'alerts in Seattle today?' (since_minutes=1440); counts
+    cover all matches. Next: get_room_details for a room, get_top_issues for the week.
     """
     state = app(ctx)
     service = state.service

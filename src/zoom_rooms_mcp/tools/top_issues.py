@@ -64,35 +64,33 @@ class RoomProblems(BaseModel):
 
 
 class TopIssues(BaseModel):
-    from_: str = Field(alias="from", serialization_alias="from", description="First day covered (YYYY-MM-DD, UTC).")
-    to: str = Field(description="Last day covered (YYYY-MM-DD, UTC).")
-    by_issue: list[IssueRooms] = Field(description="Problems, by rooms that had each, most first.")
-    by_room: list[RoomProblems] = Field(description="Rooms with problems, most problem events first.")
-    recoveries: list[IssueRooms] = Field(description="Recoveries ('… connected', '… is online'), counted apart.")
-    rooms_with_problems: int = Field(description="Rooms with at least one problem among those ranked or read.")
+    from_: str = Field(alias="from", serialization_alias="from")  # days, UTC
+    to: str
+    by_issue: list[IssueRooms] = Field(description="Problems: rooms that had each, most first.")
+    by_room: list[RoomProblems] = Field(description="Rooms by problem events, most first.")
+    recoveries: list[IssueRooms] = Field(description="Recoveries, counted apart: rooms that had each.")
+    rooms_with_problems: int = Field(description="Rooms with a problem (of those ranked or read).")
     source: Literal["dashboard_ranking", "issue_histories"] = Field(
-        description="dashboard_ranking: Zoom's fleet-wide top 25s; issue_histories: each room's history in scope."
+        description="Zoom's fleet-wide top-25 rankings, or each room's history."
     )
     resolution: ResolutionField
     freshness: FreshnessField
-    notes: list[str] = Field(description="Caps and rooms left out, and why.")
+    notes: list[str] = Field(description="Caps and rooms left out.")
 
     model_config = {"populate_by_name": True, "serialize_by_alias": True}
 
 
 async def get_top_issues(
     ctx: Context,
-    days: Annotated[int, Field(ge=1, le=30, description="How many days back, today included (1-30).")] = 7,
+    days: Annotated[int, Field(ge=1, le=30, description="Days back, today included (1-30).")] = 7,
     location_query: LocationQuery = None,
-    limit: Annotated[int, Field(ge=1, le=100, description="Rows in by_issue and by_room (1-100).")] = 25,
+    limit: Annotated[int, Field(ge=1, le=100, description="Rows per list (1-100).")] = 25,
 ) -> TopIssues:
-    """Which rooms had the most problems over the last days, and which problems: a ranking from the Zoom
-    Dashboard's issue log, with recoveries ('… connected', '… is online') counted apart, never as problems.
+    """Which rooms had the most problems over the last `days`, and which problems, from the Zoom Dashboard's
+    issue log; recoveries ('… connected', '… is online') are counted apart, never as problems.
 
-    Use this for 'which rooms had the most problems this week?' or 'what keeps failing in Munich?'. One call
-    answers it for the whole account or a location. Needs the Dashboard (Business plan or higher) and a
-    dashboard scope; the error says which. Next: get_room_issues for one room's events, get_room_details
-    for its current state, get_room_alerts for the last hour.
+    Use this for 'which rooms had the most problems this week?' (account or location, one call). Needs the
+    Dashboard (Business+) and its scope. Next: get_room_issues or get_room_details for one room.
     """
     service = app(ctx).service
     start, end = service.window(days)
