@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zoom_rooms_mcp.fleet import FleetService as LegacyFleetService
 from zoom_rooms_mcp.fleet.service import FleetService
 from zoom_rooms_mcp.fleet.sync import SyncEngine
 from zoom_rooms_mcp.fleet.webhooks import FleetWebhookSink
@@ -19,7 +18,6 @@ class AppContext:
     settings: Settings
     tokens: TokenManager
     client: ZoomClient
-    fleet: LegacyFleetService  # the on-demand reader the tools used before the store; goes once they are ported
     service: FleetService
     store: Store
     sync: SyncEngine

@@ -1,21 +1,33 @@
-"""Health rules: turn a room's status, devices and dashboard row into a verdict and readable problems.
+"""Health rules: turn a room's status, devices and Dashboard row into a verdict and readable problems.
 
-Pure functions over plain Zoom payloads (no I/O), so every rule is unit-tested directly.
+Pure functions over the typed records (no I/O), so every rule is unit-tested directly. The rules follow
+the room type: each type has its own main device (a Kiosk's or a signage screen's computer, a scheduling
+display, a whiteboard), and only full meeting rooms are expected to have a Zoom Rooms Computer at all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from zoom_rooms_mcp.zoom.errors import sanitize
+from zoom_rooms_mcp.zoom.records import DashboardRow, Device, Room
 
 Verdict = Literal["healthy", "warning", "critical", "unknown"]
 Problem = Literal["offline", "device", "outdated", "dashboard"]
+Version = tuple[int, int, int, int]
 _SEVERITY: dict[Verdict, int] = {"critical": 3, "warning": 2, "healthy": 1, "unknown": 0}
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\s*\((\d+)\))?")
+COMPUTER = "Zoom Rooms Computer"
+# The device a room of each type cannot work without (its own "computer"); unknown types: the computer.
+MAIN_DEVICE: dict[str, str] = {
+    "SchedulingDisplayOnly": "Scheduling Display",
+    "StandaloneWhiteboard": "Companion Whiteboard",
+}
+# Types that are meeting rooms and so must have a Zoom Rooms Computer registered.
+NEEDS_COMPUTER = frozenset({"ZoomRoom", "PersonalZoomRoom"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +41,7 @@ class Assessment:
         return _SEVERITY[self.verdict]
 
 
-def parse_version(text: object) -> tuple[int, int, int, int] | None:
+def parse_version(text: object) -> Version | None:
     """``"6.2.5 (4890)"`` → ``(6, 2, 5, 4890)``; None when there is no version to compare."""
     match = _VERSION.search(str(text or ""))
     if not match:
@@ -38,42 +50,32 @@ def parse_version(text: object) -> tuple[int, int, int, int] | None:
     return int(major), int(minor), int(patch or 0), int(build or 0)
 
 
-def newest_versions(devices: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int, int, int, int]]:
-    """The newest app version seen per device type: the yardstick for 'outdated'."""
-    newest: dict[str, tuple[int, int, int, int]] = {}
-    for device in devices:
-        version = parse_version(device.get("app_version"))
-        kind = str(device.get("device_type") or "")
-        if version and (kind not in newest or version > newest[kind]):
-            newest[kind] = version
-    return newest
-
-
-def outdated(version: tuple[int, int, int, int], newest: tuple[int, int, int, int]) -> bool:
+def outdated(version: Version, newest: Version) -> bool:
     """A major release behind, or two minor releases: one minor behind is routine (Zoom ships them often)."""
     return version[0] < newest[0] or (version[0] == newest[0] and version[1] <= newest[1] - 2)
 
 
-def normalise_dashboard_health(value: object) -> Verdict | None:
-    """Zoom's dashboard ``health`` is a free string ("critical", "warning", "" when fine)."""
-    text = str(value or "").strip().lower()
+def normalise_dashboard_health(value: str | None) -> Verdict | None:
+    """Zoom's Dashboard ``health`` is a free string ("critical", "warning", "" when fine); None: no value."""
+    if value is None:
+        return None
+    text = value.strip().lower()
     if text in ("critical", "error", "offline"):
         return "critical"
-    if text in ("warning", "warn"):
-        return "warning"
     if text in ("", "healthy", "normal", "good", "ok"):
-        return "healthy" if value is not None else None
+        return "healthy"
     return "warning"
 
 
 def assess_room(
-    room: Mapping[str, Any],
+    room: Room,
     *,
-    devices: Sequence[Mapping[str, Any]] | None = None,
-    dashboard: Mapping[str, Any] | None = None,
-    newest: Mapping[str, tuple[int, int, int, int]] | None = None,
+    devices: Sequence[Device] | None = None,
+    dashboard: DashboardRow | None = None,
+    newest: Mapping[str, Version] | None = None,
 ) -> Assessment:
-    """Combine what we know about one room; ``None`` inputs are sources we could not read."""
+    """Combine what is known about one room; ``None`` inputs are sources nobody read. ``newest`` is the
+    fleet-wide newest app version per device type (the one yardstick for 'outdated')."""
     problems: list[str] = []
     kinds: set[Problem] = set()
     verdict: Verdict = "healthy"
@@ -83,20 +85,30 @@ def assess_room(
         if _SEVERITY[level] > _SEVERITY[verdict]:
             verdict = level
 
-    status = str(room.get("status") or "")
-    if status == "Offline":
-        problems.append("Room is offline: the Zoom Rooms app on its computer is not connected to Zoom")
+    main = MAIN_DEVICE.get(room.room_type or "", COMPUTER)
+    offline = room.status == "Offline"
+    if offline:
+        problems.append(
+            f"Room is offline: {'the Zoom Rooms app on its computer' if main == COMPUTER else main} "
+            "is not connected to Zoom"
+        )
         kinds.add("offline")
         worse("critical")
 
+    needs_computer = room.room_type in NEEDS_COMPUTER and room.status != "UnderConstruction"
+    if needs_computer and devices is not None and not any(d.device_type == COMPUTER for d in devices):
+        problems.append("No Zoom Rooms Computer is registered to this room")
+        kinds.add("device")
+        worse("critical")
+
     for device in devices or ():
-        kind = sanitize(device.get("device_type") or "Device", 40)
-        if str(device.get("status")) == "Offline" and not (status == "Offline" and kind == "Zoom Rooms Computer"):
+        kind = sanitize(device.device_type or "Device", 40)
+        if device.status == "Offline" and not (offline and device.device_type == main):
             problems.append(f"{kind} is offline")
             kinds.add("device")
-            worse("critical" if kind == "Zoom Rooms Computer" else "warning")
-        version = parse_version(device.get("app_version"))
-        best = (newest or {}).get(str(device.get("device_type") or ""))
+            worse("critical" if device.device_type == main else "warning")
+        version = parse_version(device.app_version)
+        best = (newest or {}).get(device.device_type)
         if version and best and outdated(version, best):
             problems.append(
                 f"{kind} runs Zoom Rooms {'.'.join(map(str, version[:3]))}, "
@@ -106,22 +118,21 @@ def assess_room(
             worse("warning")
 
     if dashboard is not None:
-        level = normalise_dashboard_health(dashboard.get("health"))
-        issues = dashboard.get("issues") or []
-        for issue in issues if isinstance(issues, list) else []:
+        level = normalise_dashboard_health(dashboard.health)
+        for issue in dashboard.issues:
             text = f"Dashboard reports: {sanitize(issue, 100)}"
-            if text not in problems and not _covered(str(issue), problems):
+            if text not in problems and not _covered(issue, problems):
                 problems.append(text)
                 kinds.add("dashboard")
         if level is not None:
-            worse(level if level != "healthy" or not issues else "warning")
+            worse(level if level != "healthy" or not dashboard.issues else "warning")
 
-    if devices is None and dashboard is None and status != "Offline":
+    if devices is None and dashboard is None and not offline:
         # Status alone says only that the room is not offline: nobody checked it, so it is not "healthy".
         verdict = "unknown"
     return Assessment(verdict, problems, frozenset(kinds))
 
 
 def _covered(issue: str, problems: Sequence[str]) -> bool:
-    """Skip dashboard issues that only repeat what the room status already says."""
+    """Skip Dashboard issues that only repeat what the room status already says."""
     return issue.strip().lower() == "zoom room is offline" and any(p.startswith("Room is offline") for p in problems)

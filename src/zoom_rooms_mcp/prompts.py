@@ -11,6 +11,7 @@ from pydantic import Field
 
 from zoom_rooms_mcp.context import AppContext
 from zoom_rooms_mcp.policy import tool_text
+from zoom_rooms_mcp.tools.common import iso
 from zoom_rooms_mcp.tools.locations import site_locations
 from zoom_rooms_mcp.zoom.errors import ZoomError
 
@@ -85,16 +86,17 @@ def register_guide(server: MCPServer, live: list[AppContext]) -> None:
     async def location_tree() -> str:
         if not live:
             raise ResourceError("The server is not running yet.")
-        fleet = live[-1].fleet
+        service = live[-1].service
         try:
-            snapshot, rooms = await fleet.tree_and_rooms(max_age=fleet.placement_ttl)
+            whole = await service.scope(None)
+            view = await service.view(whole, devices=False, dashboard=False)
         except ZoomError as exc:
             raise ResourceError(tool_text(exc)) from exc
         return json.dumps(
             {
-                "structure": snapshot.structure,
-                "data_as_of": rooms.as_of,
-                "locations": [loc.model_dump() for loc in site_locations(snapshot, rooms)],
+                "structure": view.tree.structure,
+                "data_as_of": iso(view.freshness.rooms_as_of),
+                "locations": [loc.model_dump() for loc in site_locations(view.tree, view.rooms)],
             },
             ensure_ascii=False,
         )

@@ -20,7 +20,8 @@ from zoom_rooms_mcp.cli import cli
 from zoom_rooms_mcp.cli.config import PLACEHOLDERS, InstallError, install
 from zoom_rooms_mcp.http_transport import _listen_problem
 from zoom_rooms_mcp.settings import CREDENTIAL_VARS, Settings
-from zoom_rooms_mcp.zoom.catalog import ENDPOINTS, OPTIONAL_ENDPOINTS, TOOL_ENDPOINTS
+from zoom_rooms_mcp.tools.registry import TOOLS
+from zoom_rooms_mcp.zoom.catalog import ENDPOINTS
 from zoom_rooms_mcp.zoom.token import OAUTH_ERROR_HINTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,12 +99,11 @@ def test_client_configs_pass_the_secret_only_through_env_or_inputs() -> None:
 def test_scope_table_matches_the_catalogue() -> None:
     text = (ROOT / "docs" / "zoom-app-setup.md").read_text(encoding="utf-8")
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| `(\w+)` \|.*$", text, re.MULTILINE)}
-    for tool, keys in TOOL_ENDPOINTS.items():
-        row = rows[tool]
-        needed_cell, optional_cell = row.split(" | ")[1:3]
-        for key in keys:
+    for spec in TOOLS:
+        needed_cell, optional_cell = rows[spec.name].split(" | ")[1:3]
+        for key in spec.endpoints:
             for scope in ENDPOINTS[key].granular_scopes:
-                assert scope in (optional_cell if key in OPTIONAL_ENDPOINTS else needed_cell), (tool, scope)
+                assert scope in (optional_cell if key in spec.optional else needed_cell), (spec.name, scope)
     for scope in ("room:read:admin", "dashboard_zr:read:admin", "dashboard_home:read:admin"):
         assert f"`{scope}`" in text
     assert "Business, Education or Enterprise" in text

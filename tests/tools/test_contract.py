@@ -31,6 +31,7 @@ PARAMETERS = {
     "get_top_issues": {"days", "location_query", "limit"},
     "get_room_alerts": {"location_query", "room", "since_minutes", "severity", "limit", "cursor"},
 }
+FLEET = {"freshness", "coverage"}  # DESIGN §6: every answer with fleet data
 OUTPUTS = {
     "test_zoom_connection": {
         "status",
@@ -40,11 +41,12 @@ OUTPUTS = {
         "scopes",
         "missing_scopes",
         "api_base_url",
+        "store",
         "message",
     },
-    "get_zoom_sites": {"locations", "total_count", "structure"},
+    "get_zoom_sites": {"locations", "total_count", "structure", *FLEET},
     "resolve_location": {"query", "status", "locations", "candidates"},
-    "get_zoom_rooms": {"rooms", "total_count", "status_counts", "resolution", "next_cursor"},
+    "get_zoom_rooms": {"rooms", "total_count", "status_counts", "resolution", "next_cursor", *FLEET},
     "get_room_details": {
         "id",
         "room_id",
@@ -59,8 +61,16 @@ OUTPUTS = {
         "health",
         "issues",
         "notes",
+        "peripherals",
+        "support",
+        "live_meeting_start",
+        "last_start_time",
+        "offline_since",
+        "sensors",
+        "occupancy",
+        "freshness",
     },
-    "get_fleet_health": {"summary", "problem_rooms", "sources", "notes", "resolution", "next_cursor"},
+    "get_fleet_health": {"summary", "problem_rooms", "sources", "notes", "resolution", "next_cursor", *FLEET},
     "get_room_issues": {"room", "from", "to", "issues", "total_count"},
     "get_top_issues": {"from", "to", "by_issue", "by_room", "recoveries", "resolution", "freshness", "notes"},
     "get_room_alerts": {"events", "total_count", "counts_by_kind", "resolution", "freshness", "next_cursor"},

@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 
 from tests.harness import call, call_error, simulator
-from tests.tools.fleet_truth import location, path, rooms_under
+from tests.tools.fleet_truth import path, rooms_under
 from zoom_rooms_mcp.simulator import Simulator
 from zoom_rooms_mcp.zoom.records import ROOM_TYPES
 
 pytestmark = pytest.mark.anyio
 
 
-def type_listing_pages(sim: Simulator) -> int:
-    """Requests that list the rooms of each special type (every other room is a ZoomRoom)."""
-    counts = Counter(r.zoom_room_type for r in sim.fleet.rooms if r.zoom_room_type != "ZoomRoom")
-    return sum(max(1, math.ceil(counts.get(kind, 0) / 300)) for kind in ROOM_TYPES if kind != "ZoomRoom")
+def listing_pages(sim: Simulator) -> int:
+    """Requests of one whole listing: the fleet is listed type by type (so every row knows its type)."""
+    counts = Counter(r.zoom_room_type for r in sim.fleet.rooms)
+    return sum(max(1, math.ceil(counts.get(kind, 0) / 300)) for kind in ROOM_TYPES)
 
 
 SEATTLE = "United States > Washington > Seattle"
@@ -129,18 +129,20 @@ async def test_large_fleet_reads_every_page(connect: Callable[..., Any], tmp_pat
     assert big.stats.by_endpoint["list_rooms"] >= 7  # 2,100 rooms at 300 per page: the whole listing was read
 
 
-async def test_one_floor_on_a_large_fleet_reads_only_that_floor(connect: Callable[..., Any]) -> None:
+async def test_a_floor_and_a_city_on_a_large_fleet_share_one_listing(connect: Callable[..., Any]) -> None:
+    """One listing (type by type) serves every location question while it is fresh: the second question and a
+    repeat make no upstream request at all."""
     big = simulator(rooms=2_100, seed=3)
-    where = SEATTLE_B2F3
     async with connect(big) as client:
-        result = await call(client, "get_zoom_rooms", {"location_query": "seattle building 2 floor 3"})
-        assert {r["id"] for r in result["rooms"]} == {r.id for r in rooms_under(big.fleet, where)}
-        # A full listing costs 7 pages; one floor is one location_id query (plus the location tree), and the
-        # room types come from one listing per special type (Zoom lists rooms without their type).
-        assert big.stats.by_endpoint["list_rooms"] == 1 + type_listing_pages(big)
+        floor = await call(client, "get_zoom_rooms", {"location_query": "seattle building 2 floor 3"})
+        assert {r["id"] for r in floor["rooms"]} == {r.id for r in rooms_under(big.fleet, SEATTLE_B2F3)}
+        assert big.stats.by_endpoint["list_rooms"] == listing_pages(big)
         before = dict(big.stats.by_endpoint)
+        city = await call(client, "get_zoom_rooms", {"location_query": "Seattle", "limit": 1})
         await call(client, "get_zoom_rooms", {"location_query": "seattle building 2 floor 3"})
-        assert big.stats.by_endpoint == before  # warm: no upstream request at all
+        assert big.stats.by_endpoint == before
+    assert city["total_count"] == len(rooms_under(big.fleet, SEATTLE))
+    assert city["coverage"] == {"rooms": city["total_count"], "devices_checked": 0, "dashboard_checked": 0}
 
 
 async def test_room_details_by_name(connect: Callable[..., Any], sim: Simulator) -> None:
@@ -207,24 +209,19 @@ async def test_unknown_room_suggests_how_to_find_it(connect: Callable[..., Any],
     assert all(not p.startswith("/v2/users") for _, p, _ in sim.stats.log)
 
 
-async def test_a_city_on_a_very_large_fleet_is_read_location_by_location(connect: Callable[..., Any]) -> None:
-    """Before any full listing, the fleet's size is estimated from its floors: 20,000 rooms is 67 pages,
-    while Seattle's subtree is a few dozen location queries."""
-    huge = simulator(rooms=20_000, seed=4)
-    seattle = rooms_under(huge.fleet, SEATTLE)
-    async with connect(huge) as client:
-        result = await call(client, "get_zoom_rooms", {"location_query": "Seattle", "limit": 1})
-    assert result["total_count"] == len(seattle)
-    subtree = huge.fleet.descendants(location(huge.fleet, SEATTLE).id)
-    assert huge.stats.by_endpoint["list_rooms"] == len(subtree) + type_listing_pages(huge) < 20_000 / 300
-
-
-async def test_warm_room_details_by_name_make_no_upstream_request(connect: Callable[..., Any], sim: Simulator) -> None:
+async def test_warm_room_details_read_nothing_again(connect: Callable[..., Any], sim: Simulator) -> None:
+    """Devices, Dashboard row, profile and tree are fresh on a repeat; only the name may be looked up again
+    (one request) while the fleet has never been listed."""
     async with connect(sim) as client:
         await call(client, "get_room_details", {"room": "Everest"})
-        before = sim.stats.total_requests
+        before = dict(sim.stats.by_endpoint)
         await call(client, "get_room_details", {"room": "Everest"})
-    assert sim.stats.total_requests == before
+        again = {k: n - before.get(k, 0) for k, n in sim.stats.by_endpoint.items() if n != before.get(k, 0)}
+        assert again == {"list_rooms": 1}
+        await call(client, "get_zoom_rooms", {"limit": 1})  # a listing: names are then found without a request
+        before = dict(sim.stats.by_endpoint)
+        await call(client, "get_room_details", {"room": "Everest"})
+    assert sim.stats.by_endpoint == before
 
 
 async def test_every_room_row_has_its_type(connect: Callable[..., Any], sim: Simulator) -> None:

@@ -1,5 +1,5 @@
-"""Pieces every tool module uses: annotations, the app context, argument types, lean output models,
-location resolution as the tools show it, limits and cursors."""
+"""Pieces every tool module uses: annotations, the app context, argument types, lean output models
+(rows, freshness, coverage), location resolution as the tools show it, times, limits and cursors."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.mcpserver import Context
@@ -15,15 +16,15 @@ from mcp.types import ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from zoom_rooms_mcp.context import AppContext
-from zoom_rooms_mcp.fleet import FleetService, Room, TreeSnapshot, gather
+from zoom_rooms_mcp.fleet.service import Coverage, FleetService, Freshness, Scope
+from zoom_rooms_mcp.fleet.tree import TreeSnapshot
 from zoom_rooms_mcp.locations.resolver import Resolution
-from zoom_rooms_mcp.zoom.errors import clean, sanitize
-from zoom_rooms_mcp.zoom.records import ROOM_STATUSES, ROOM_TYPES
+from zoom_rooms_mcp.zoom.errors import sanitize
+from zoom_rooms_mcp.zoom.records import ROOM_STATUSES, ROOM_TYPES, Room
 
 T = TypeVar("T")
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
-NAME_LIMIT = 200
 MAX_CANDIDATES = 50  # an ambiguous place lists every candidate up to this many
 MAX_SUGGESTIONS = 5  # a place that matches nothing lists this many close names
 
@@ -46,7 +47,7 @@ Cursor = Annotated[
     str | None,
     Field(
         max_length=512,
-        description="`next_cursor` of the previous page (same other arguments); omit for the first page.",
+        description="`next_cursor` of the previous page (same other arguments); omit at first.",
     ),
 ]
 LocationQuery = Annotated[
@@ -54,7 +55,7 @@ LocationQuery = Annotated[
     Field(
         max_length=200,
         description="A place in free text or a location id, e.g. 'Seattle', 'Munich Campus', 'seattle building 2 "
-        "floor 3', 'SEA / B2 / L3'; everything below it is included. Omit for the whole account.",
+        "floor 3', 'SEA / B2 / L3'; includes everything below. Omit for all.",
     ),
 ]
 RoomRef = Annotated[
@@ -62,14 +63,13 @@ RoomRef = Annotated[
     Field(
         min_length=1,
         max_length=200,
-        description="The room: its `id` from get_zoom_rooms, or its name (exact, or a unique close match). "
-        "Examples: 'Everest', 'qMOLddnySIGGVycz8aX_JQ'.",
+        description="Room id (from get_zoom_rooms) or name (exact, or a unique close match), e.g. 'Everest'.",
     ),
 ]
 StatusFilter = Annotated[
     RoomStatus | None,
     BeforeValidator(canonical_status),
-    Field(description="Only rooms in this state (any case): Available, InMeeting, Offline or UnderConstruction."),
+    Field(description="Only rooms in this state (any case)."),
 ]
 
 
@@ -89,13 +89,12 @@ class ResolutionOut(BaseModel):
 
     query: str = Field(description="The query as received.")
     status: ResolutionStatus = Field(
-        description="exact or fuzzy: `locations` is what the query means (rooms below it are included). "
-        "ambiguous: several places fit; nothing is returned, ask the user which `candidates` entry. "
-        "none: nothing fits; `candidates` are the closest names."
+        description="exact/fuzzy: `locations` is the match (with everything below). ambiguous: several fit, ask "
+        "which `candidates` entry. none: `candidates` are the closest."
     )
-    locations: list[Place] = Field(description="The matched locations (empty unless exact or fuzzy).")
+    locations: list[Place] = Field(description="Matched locations (empty unless exact or fuzzy).")
     candidates: list[Candidate] | None = Field(
-        default=None, description="Other places that fit (every one when ambiguous, up to 50); null on an exact match."
+        default=None, description="Places that fit (all when ambiguous, up to 50); null on an exact match."
     )
     message: str | None = Field(default=None, description="What to do next; null on an exact match.")
 
@@ -107,9 +106,8 @@ ResolutionField = Annotated[
     WithJsonSchema(
         {
             "type": ["object", "null"],
-            "description": "How location_query was understood (the object resolve_location returns): status "
-            "exact/fuzzy with `locations`, or ambiguous/none with `candidates` and no results. Null without a "
-            "location query.",
+            "description": "How the location was understood (as resolve_location returns it); ambiguous or none: "
+            "no results, see `candidates`. Null without one.",
         }
     ),
 ]
@@ -124,6 +122,67 @@ class RoomRow(BaseModel):
     location_path: str | None = Field(description="Full location path, e.g. 'United States > … > Floor 3'.")
 
 
+class FreshnessOut(BaseModel):
+    rooms_as_of: str | None
+    devices_as_of: str | None
+    dashboard_as_of: str | None
+
+
+class CoverageOut(BaseModel):
+    rooms: int
+    devices_checked: int
+    dashboard_checked: int
+
+
+# The same two objects in every fleet answer: published once each as a short description (the field names
+# say the rest), so that tools/list does not repeat their schemas.
+FreshnessField = Annotated[
+    FreshnessOut,
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "{rooms_as_of, devices_as_of, dashboard_as_of}: when Zoom was read (UTC), oldest data of "
+            "each source used; null: not used.",
+        }
+    ),
+]
+CoverageField = Annotated[
+    CoverageOut,
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "{rooms, devices_checked, dashboard_checked}: rooms in scope; how many had devices, "
+            "Dashboard considered.",
+        }
+    ),
+]
+
+
+def iso(moment: float | None) -> str | None:
+    """Epoch seconds → ISO-8601 UTC with a trailing Z (None stays None)."""
+    if moment is None:
+        return None
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def freshness_out(freshness: Freshness) -> FreshnessOut:
+    return FreshnessOut(
+        rooms_as_of=iso(freshness.rooms_as_of),
+        devices_as_of=iso(freshness.devices_as_of),
+        dashboard_as_of=iso(freshness.dashboard_as_of),
+    )
+
+
+def coverage_out(coverage: Coverage) -> CoverageOut:
+    return CoverageOut(
+        rooms=coverage.rooms, devices_checked=coverage.devices_checked, dashboard_checked=coverage.dashboard_checked
+    )
+
+
+NOTHING_READ = FreshnessOut(rooms_as_of=None, devices_as_of=None, dashboard_as_of=None)
+NO_ROOMS = CoverageOut(rooms=0, devices_checked=0, dashboard_checked=0)
+
+
 def app(ctx: Context) -> AppContext:
     state: object = ctx.request_context.lifespan_context
     if not isinstance(state, AppContext):  # only if a tool runs outside create_server's lifespan
@@ -131,11 +190,14 @@ def app(ctx: Context) -> AppContext:
     return state
 
 
-def resolve(snapshot: TreeSnapshot, query: str) -> Resolution:
-    resolution = snapshot.resolver.resolve(query, max_candidates=MAX_CANDIDATES)
-    if resolution.status != "ambiguous":
-        resolution = resolution.model_copy(update={"candidates": resolution.candidates[:MAX_SUGGESTIONS]})
-    return resolution
+async def scope(service: FleetService, query: str | None) -> Scope:
+    """Where a question looks; an ambiguous place lists every candidate (up to 50), others the closest few."""
+    found = await service.scope(query, max_candidates=MAX_CANDIDATES)
+    resolution = found.resolution
+    if resolution is not None and resolution.status != "ambiguous":
+        trimmed = resolution.model_copy(update={"candidates": resolution.candidates[:MAX_SUGGESTIONS]})
+        found = Scope(tree=found.tree, resolution=trimmed, location_ids=found.location_ids)
+    return found
 
 
 def resolution_out(resolution: Resolution) -> ResolutionOut:
@@ -164,33 +226,14 @@ def unresolved_message(resolution: Resolution) -> str:
     return f"No location matches '{query}'. Call get_zoom_sites to see the locations."
 
 
-def location_path(snapshot: TreeSnapshot, location_id: object) -> str | None:
-    return snapshot.paths.get(str(location_id)) if location_id else None
-
-
-async def room_types(fleet: FleetService) -> dict[str, str]:
-    """Room id → Zoom room type. Zoom's room listing has no type, only a ``type`` filter: the five special
-    types are listed (one small request each, cached like placement); every other room is a ZoomRoom."""
-    found: dict[str, str] = {}
-
-    async def one(kind: str) -> None:
-        listing = await fleet.all_rooms(room_type=kind, max_age=fleet.placement_ttl)
-        for room in listing.rooms:
-            found[str(room.get("id"))] = kind
-
-    await gather(one, [kind for kind in ROOM_TYPES if kind != "ZoomRoom"])
-    return found
-
-
-def room_row(room: Room, snapshot: TreeSnapshot, types: dict[str, str]) -> RoomRow:
-    key = str(room.get("id", ""))
+def room_row(room: Room, tree: TreeSnapshot) -> RoomRow:
     return RoomRow(
-        id=key,
-        name=clean(room.get("name", ""), NAME_LIMIT),
-        status=str(room.get("status", "")),
-        room_type=types.get(key, "ZoomRoom"),
-        capacity=None,
-        location_path=location_path(snapshot, room.get("location_id")),
+        id=room.id,
+        name=room.name,
+        status=room.status,
+        room_type=room.room_type,
+        capacity=room.capacity,
+        location_path=tree.path(room.location_id),
     )
 
 

@@ -2,38 +2,70 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from zoom_rooms_mcp.tools.common import app
+from zoom_rooms_mcp.tools.common import app, iso
 from zoom_rooms_mcp.tools.errors import zoom_errors
 from zoom_rooms_mcp.zoom.errors import ZoomScopeError
 from zoom_rooms_mcp.zoom.token import TokenResult
 
 
 class ToolAccess(BaseModel):
-    tool: str = Field(description="Tool name.")
-    available: bool = Field(description="True when the app has every scope the tool needs.")
-    degraded: bool = Field(description="True when the tool works but some optional data needs scopes it lacks.")
-    missing_scopes: list[str] = Field(description="Scopes to add for full results from this tool.")
+    tool: str
+    available: bool
+    degraded: bool
+    missing_scopes: list[str]
+
+
+class SyncReport(BaseModel):
+    state: Literal["off", "starting", "syncing", "current", "error"]
+    leader: bool
+    rooms_total: int
+    rooms_as_of: str | None
+    devices_checked: int
+    dashboard_checked: int
+    last_error: str | None
+    device_cycle_seconds: int | None = None
+    census: dict[str, Any] | None = None
+
+
+class StoreReport(BaseModel):
+    backend: Literal["memory", "sqlite", "postgresql"]
+    sync: SyncReport
+    fallback_reason: str | None = None
+    write_error: str | None = None
+
+
+# The store report's shape is spelled out in its description once (nested field lists cost tools/list space).
+StoreField = Annotated[
+    StoreReport,
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": "Where fleet data is kept and how current: {backend (memory, sqlite, postgresql), sync: "
+            "{state (off, starting, syncing, current, error), leader, rooms_total, rooms_as_of, devices_checked, "
+            "dashboard_checked, last_error}}.",
+        }
+    ),
+]
 
 
 class ConnectionResult(BaseModel):
-    status: Literal["success"] = Field(description="'success': Zoom issued a token.")
-    account_id: str = Field(description="Zoom account id in use.")
-    client_id: str = Field(description="Client id of the OAuth app.")
-    token_cached: bool = Field(description="True when the token came from a cache.")
-    token_expires_in: int = Field(description="Seconds until the token expires (renewed automatically).")
-    scopes: list[str] = Field(description="Scopes granted to the token.")
-    missing_scopes: list[str] = Field(description="Scopes some tool needs that the app lacks.")
-    tools: list[ToolAccess] = Field(
-        description="Per tool {tool, available, degraded (optional data missing), missing_scopes}."
-    )
-    api_base_url: str = Field(description="Zoom REST base URL.")
+    status: Literal["success"] = Field(description="Zoom issued a token.")
+    account_id: str
+    client_id: str
+    token_cached: bool = Field(description="The token came from a cache.")
+    token_expires_in: int = Field(description="Seconds left (renewed automatically).")
+    scopes: list[str] = Field(description="Granted to the token.")
+    missing_scopes: list[str] = Field(description="Needed by some tool, not granted.")
+    tools: list[ToolAccess] = Field(description="Per tool: can it run; degraded: optional data missing.")
+    api_base_url: str
     plan: str = Field(description="ZOOM_API_PLAN (sets request pacing).")
-    demo: bool = Field(description="True for the built-in simulated account.")
+    demo: bool = Field(description="The built-in simulated account.")
+    store: StoreField
     message: str = Field(description="Summary for the user.")
 
 
@@ -42,17 +74,17 @@ async def zoom_connection(
     force_refresh: Annotated[
         bool,
         Field(
-            description="Fetch a new access token (e.g. after adding scopes to the app) and drop cached fleet "
-            "data so the next calls read fresh data from Zoom. Default false."
+            description="Fetch a new token (e.g. after adding scopes) and treat fleet data read so far as stale. "
+            "Default false."
         ),
     ] = False,
 ) -> ConnectionResult:
-    """Check that the Zoom Server-to-Server OAuth app works: credentials, token, scopes and one API call.
+    """Check the Zoom Server-to-Server OAuth app (credentials, token, scopes, one API call) and how current
+    the fleet store is.
 
-    Use this first when the user asks whether the Zoom connection works, when another tool reports an
-    authentication or scope error, or after the user changed the app's scopes (with force_refresh=true).
-    A missing scope is reported, not an error: the result lists the granted scopes and, per tool, whether
-    it can run and which scopes it misses. Next: get_zoom_sites or get_zoom_rooms.
+    Use when the user asks whether Zoom works, when a tool reports an authentication or scope error, or
+    after the app's scopes changed (force_refresh=true). Missing scopes are reported per tool, not as
+    errors. Next: get_zoom_sites or get_zoom_rooms.
     """
     from zoom_rooms_mcp.tools.registry import scope_report  # the registry imports this module
 
@@ -60,7 +92,7 @@ async def zoom_connection(
     probe_note = ""
     with zoom_errors():
         if force_refresh:
-            state.fleet.invalidate()
+            state.service.invalidate()
         result = await state.tokens.get_token(force_refresh=force_refresh)
         try:
             # One real call proves the API accepts the token, not only that the token endpoint issued it.
@@ -98,13 +130,15 @@ async def zoom_connection(
         api_base_url=state.client.base_url,
         plan=state.settings.zoom_api_plan,
         demo=state.demo,
+        store=store_out(state.store_report()),
         message=message,
     )
 
 
-def scope_report(granted: frozenset[str]) -> tuple[list[str], list[ToolAccess]]:
-    """The doctor's view of ``registry.scope_report`` (kept until ``check`` calls the registry directly)."""
-    from zoom_rooms_mcp.tools.registry import scope_report as report_for
-
-    report = report_for(granted)
-    return report.missing_scopes, report.tools
+def store_out(report: dict[str, object]) -> StoreReport:
+    """The server's store report with its read time as ISO-8601 (the report keeps epoch seconds)."""
+    sync = report.get("sync")
+    sync = dict(sync) if isinstance(sync, dict) else {}
+    as_of = sync.get("rooms_as_of")
+    sync["rooms_as_of"] = iso(float(as_of)) if isinstance(as_of, int | float) else None
+    return StoreReport.model_validate({**report, "sync": sync})

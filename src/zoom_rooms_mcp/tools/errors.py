@@ -21,3 +21,20 @@ def zoom_errors() -> Iterator[None]:
         yield
     except ZoomError as exc:
         raise ToolError(tool_text(exc)) from exc
+    except BaseExceptionGroup as group:
+        # Concurrent reads (a task group) fail as a group: when every failure is Zoom's, report the first.
+        first = first_zoom_error(group)
+        if first is None:
+            raise
+        raise ToolError(tool_text(first)) from first
+
+
+def first_zoom_error(group: BaseExceptionGroup[BaseException]) -> ZoomError | None:
+    """The first Zoom failure of a group made of Zoom failures only (anything else: None)."""
+    matched, rest = group.split(ZoomError)
+    if matched is None or rest is not None:
+        return None
+    leaf: BaseException = matched
+    while isinstance(leaf, BaseExceptionGroup):
+        leaf = leaf.exceptions[0]
+    return leaf if isinstance(leaf, ZoomError) else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from mcp.server.mcpserver import Context
@@ -11,19 +10,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from zoom_rooms_mcp.policy import scope_names
-from zoom_rooms_mcp.tools.common import (
-    NAME_LIMIT,
-    Cursor,
-    Limit,
-    RoomRef,
-    app,
-    location_path,
-    paginate,
-    query_fingerprint,
-)
+from zoom_rooms_mcp.tools.common import Cursor, Limit, RoomRef, app, paginate, query_fingerprint
 from zoom_rooms_mcp.tools.errors import zoom_errors
 from zoom_rooms_mcp.tools.rooms import find_room_or_explain
-from zoom_rooms_mcp.zoom.errors import ZoomScopeError, clean
+from zoom_rooms_mcp.zoom.errors import ZoomScopeError
 
 
 class IssueRoom(BaseModel):
@@ -42,10 +32,10 @@ class RoomIssues(BaseModel):
     room: IssueRoom = Field(description="The room.")
     from_: str = Field(alias="from", serialization_alias="from", description="First day covered (YYYY-MM-DD).")
     to: str = Field(description="Last day covered (YYYY-MM-DD).")
-    issues: list[IssueEvent] = Field(description="This page of issue events, newest first.")
-    total_count: int = Field(description="Issue events in the whole period.")
-    issue_counts: dict[str, int] = Field(description="Events per issue over the period.")
-    next_cursor: str | None = Field(description="Pass as `cursor` for older events; null when done.")
+    issues: list[IssueEvent] = Field(description="This page, newest first.")
+    total_count: int = Field(description="Events in the period.")
+    issue_counts: dict[str, int] = Field(description="Events per issue.")
+    next_cursor: str | None = Field(description="The next (older) page's `cursor`; null when done.")
 
     model_config = {"populate_by_name": True, "serialize_by_alias": True}
 
@@ -58,22 +48,19 @@ async def get_room_issues(
     cursor: Cursor = None,
 ) -> RoomIssues:
     """A room's Zoom Dashboard issue history: each event (device disconnected, room offline, high CPU, …)
-    with its time, newest first, plus counts per issue.
+    newest first, with counts per issue.
 
-    Use this to see whether one room's problem is new or recurring, e.g. 'how often did Everest go offline
-    this week?'. Needs the Dashboard (Business plan or higher) and a dashboard scope; the error says which.
-    Next: get_room_details for the room's current state.
+    Use to tell a new problem from a recurring one ('how often did Everest go offline this week?'). Needs
+    the Dashboard (Business plan or higher) and a dashboard scope. Next: get_room_details for its state now.
     """
-    state = app(ctx)
+    service = app(ctx).service
     with zoom_errors():
-        found, _ = await find_room_or_explain(state, room)
-        snapshot = await state.fleet.tree()
-    dashboard_id = str(found.get("room_id") or found.get("id"))
-    end = datetime.now(UTC).date()
-    start = end - timedelta(days=days - 1)
+        found = (await find_room_or_explain(service, room)).room
+        tree = await service.tree()
+    start, end = service.window(days)
     try:
         with zoom_errors():
-            events = await state.fleet.issue_history(dashboard_id, start, end)
+            events = await service.issue_history(found, start, end)
     except ToolError as exc:
         cause = exc.__cause__
         if isinstance(cause, ZoomScopeError):
@@ -83,19 +70,12 @@ async def get_room_issues(
                 "get_room_details shows the current state."
             ) from None
         raise
-    parsed = sorted(
-        (IssueEvent(issue=clean(e.get("issue", ""), 200), time=str(e.get("time", ""))) for e in events),
-        key=lambda e: e.time,
-        reverse=True,
-    )
-    fingerprint = query_fingerprint("issues", dashboard_id, days, start.isoformat())
+    parsed = sorted((IssueEvent(issue=e.issue, time=e.time) for e in events), key=lambda e: e.time, reverse=True)
+    fingerprint = query_fingerprint("issues", found.dashboard_id, days, start.isoformat())
     page, next_cursor = paginate(parsed, limit, cursor, fingerprint)
     return RoomIssues(
         room=IssueRoom(
-            id=str(found.get("id", "")),
-            room_id=dashboard_id,
-            name=clean(found.get("name", ""), NAME_LIMIT),
-            location_path=location_path(snapshot, found.get("location_id")),
+            id=found.id, room_id=found.dashboard_id, name=found.name, location_path=tree.path(found.location_id)
         ),
         from_=start.isoformat(),
         to=end.isoformat(),

@@ -9,19 +9,27 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from zoom_rooms_mcp.fleet import RoomsSnapshot, TreeSnapshot
+from zoom_rooms_mcp.fleet.tree import TreeSnapshot
+from zoom_rooms_mcp.locations.model import _LEVEL_RANK, LEVELS
 from zoom_rooms_mcp.tools.common import (
+    NO_ROOMS,
+    NOTHING_READ,
+    CoverageField,
     Cursor,
+    FreshnessField,
     ResolutionField,
     ResolutionOut,
     app,
+    coverage_out,
+    freshness_out,
+    iso,
     paginate,
     query_fingerprint,
     resolution_out,
-    resolve,
+    scope,
 )
 from zoom_rooms_mcp.tools.errors import zoom_errors
-from zoom_rooms_mcp.zoom.records import ROOM_STATUSES
+from zoom_rooms_mcp.zoom.records import ROOM_STATUSES, Room
 
 Level = Literal["country", "states", "city", "campus", "building", "floor"]
 
@@ -41,30 +49,33 @@ class SiteLocation(BaseModel):
 
 
 class SitesResult(BaseModel):
-    locations: list[SiteLocation] = Field(
-        description="Locations in tree order (parents first); counts include everything below."
-    )
-    total_count: int = Field(description="Locations listed, across all pages.")
-    structure: list[str] = Field(description="The account's location levels, top first.")
+    locations: list[SiteLocation] = Field(description="Tree order (parents first); counts include everything below.")
+    total_count: int = Field(description="Locations listed, all pages.")
+    structure: list[str] = Field(description="The account's levels, top first.")
     resolution: ResolutionField
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null when done.")
+    next_cursor: str | None = Field(description="The next page's `cursor`; null when done.")
     data_as_of: str = Field(description="When Zoom was read (UTC).")
+    freshness: FreshnessField
+    coverage: CoverageField
+
+
+def level_rank(level: str) -> int:
+    """A level's depth among Zoom's levels, whatever the spelling ('state' and 'states' are one level)."""
+    return _LEVEL_RANK.get(level, len(LEVELS))
 
 
 def site_locations(
-    snapshot: TreeSnapshot, rooms: RoomsSnapshot, roots: list[str] | None = None, level: str | None = None
+    tree: TreeSnapshot, rooms: list[Room], roots: list[str] | None = None, level: str | None = None
 ) -> list[SiteLocation]:
     """The (sub)tree in walk order, down to ``level``, each location with counts including descendants."""
-    tree = snapshot.tree
     by_status = {
-        status: tree.room_counts(Counter(str(r.get("location_id")) for r in rooms.rooms if r.get("status") == status))
+        status: tree.tree.room_counts(Counter(r.location_id or "" for r in rooms if r.status == status))
         for status in ROOM_STATUSES
     }
-    deepest = tree.structure.index(level) if level is not None else len(tree.structure)
+    deepest = level_rank(level) if level is not None else len(LEVELS)
     listed = []
-    for loc in tree.walk(roots):
-        rank = tree.structure.index(loc.type) if loc.type in tree.structure else len(tree.structure)
-        if rank > deepest and loc.id not in (roots or ()):
+    for loc in tree.tree.walk(roots):
+        if level_rank(loc.type) > deepest and loc.id not in (roots or ()):
             continue
         counts = {status: by_status[status].get(loc.id, 0) for status in ROOM_STATUSES}
         listed.append(
@@ -88,58 +99,58 @@ async def get_zoom_sites(
         str | None,
         Field(
             max_length=200,
-            description="Restrict to one place and everything below it, in free text or as a location id. "
-            "Examples: 'Seattle', 'Munich Campus', 'Denver building 2'. Omit for the whole account.",
+            description="Only this place and everything below it, in free text or a location id, e.g. 'Seattle', "
+            "'Denver building 2'. Omit for all.",
         ),
     ] = None,
     level: Annotated[
         Level | None,
         Field(
-            description="List locations only down to this level, e.g. 'city' for one row per country, state and "
-            "city. Omit to list every level down to the floors."
+            description="List down to this level only, e.g. 'city': one row per country, state and city. Omit for "
+            "every level."
         ),
     ] = None,
-    limit: Annotated[
-        int, Field(ge=1, le=500, description="Maximum locations in this page (1-500). Default 200.")
-    ] = 200,
+    limit: Annotated[int, Field(ge=1, le=500, description="Locations per page (1-500). Default 200.")] = 200,
     cursor: Cursor = None,
 ) -> SitesResult:
-    """List the account's Zoom Rooms locations (country → state → city → campus → building → floor) with full
-    paths, room counts and rooms per status, each including everything below the location.
+    """List the account's locations (country → state → city → campus → building → floor) with full paths,
+    room counts and rooms per status, each including everything below it.
 
-    Use this for 'how many rooms per city, and how many are offline?' (level='city': one small answer), to see
-    which sites, buildings and floors exist, or to count rooms anywhere. With `query`, only that part of the
-    tree is listed. If the query is ambiguous or unknown, `resolution` explains it and lists candidates.
-    Next: get_zoom_rooms or get_fleet_health with a location_query.
+    Use for 'how many rooms per city, and how many are offline?' (level='city': one small answer) or to see
+    which sites, buildings and floors exist; `query` lists one part of the tree. Next: get_zoom_rooms or
+    get_fleet_health with location_query.
     """
-    fleet = app(ctx).fleet
+    service = app(ctx).service
     with zoom_errors():
-        snapshot, rooms = await fleet.tree_and_rooms(max_age=fleet.placement_ttl)
-    if level is not None and level not in snapshot.structure:
-        raise ToolError(f"This account has no '{level}' level. Its levels are: {', '.join(snapshot.structure)}.")
-    resolution = None
-    roots: list[str] | None = None
-    if query is not None and query.strip():
-        resolution = resolve(snapshot, query)
-        if resolution.status in ("ambiguous", "none"):
+        where = await scope(service, query)
+        tree = where.tree
+        if level is not None and all(level_rank(s) != level_rank(level) for s in tree.structure):
+            raise ToolError(f"This account has no '{level}' level. Its levels are: {', '.join(tree.structure)}.")
+        if not where.resolved:
+            assert where.resolution is not None
             return SitesResult(
                 locations=[],
                 total_count=0,
-                structure=snapshot.structure,
-                resolution=resolution_out(resolution),
+                structure=tree.structure,
+                resolution=resolution_out(where.resolution),
                 next_cursor=None,
-                data_as_of=rooms.as_of,
+                data_as_of=iso(tree.read_at) or "",
+                freshness=NOTHING_READ,
+                coverage=NO_ROOMS,
             )
-        roots = [loc.id for loc in resolution.locations]
-    ordered = site_locations(snapshot, rooms, roots, level)
+        view = await service.view(where, devices=False, dashboard=False)
+    roots = [loc.id for loc in where.resolution.locations] if where.resolution is not None else None
+    ordered = site_locations(tree, view.rooms, roots, level)
     page, next_cursor = paginate(ordered, limit, cursor, query_fingerprint("sites", query, level))
     return SitesResult(
         locations=page,
         total_count=len(ordered),
-        structure=snapshot.structure,
-        resolution=resolution_out(resolution) if resolution is not None else None,
+        structure=tree.structure,
+        resolution=resolution_out(where.resolution) if where.resolution is not None else None,
         next_cursor=next_cursor,
-        data_as_of=rooms.as_of,
+        data_as_of=iso(view.freshness.rooms_as_of or tree.read_at) or "",
+        freshness=freshness_out(view.freshness),
+        coverage=coverage_out(view.coverage),
     )
 
 
@@ -155,16 +166,15 @@ async def resolve_location(
         ),
     ],
 ) -> ResolutionOut:
-    """Work out which Zoom Rooms location a free-text phrase means, using the account's real hierarchy.
+    """Which location a free-text phrase means, from the account's real hierarchy.
 
-    Tolerates case, accents, punctuation, abbreviations (bldg, flr, B2, L3), ordinals ('3rd floor'),
-    initials, prefixes and typos. status 'exact' or 'fuzzy': `locations` holds the match. 'ambiguous':
-    several places fit (e.g. 'Building 2' in two cities); every one is in `candidates` (up to 50): ask the
-    user which one or re-query with more of its path. 'none': nothing fits; `candidates` are the closest.
-    Other tools accept the same phrases directly, so call this only to check or explain a location.
+    Tolerates case, accents, abbreviations (bldg, flr, B2, L3), ordinals ('3rd floor'), initials and typos.
+    'ambiguous' (e.g. 'Building 2' in two cities): ask the user which `candidates` entry, or add more of
+    the path. Other tools take the same phrases: use this only to check or explain one.
     """
     if not query.strip():
         raise ToolError("The query is empty. Pass a place name such as 'Seattle' or a location id.")
     with zoom_errors():
-        snapshot = await app(ctx).fleet.tree()
-    return resolution_out(resolve(snapshot, query))
+        where = await scope(app(ctx).service, query)
+    assert where.resolution is not None  # a non-blank query always has one
+    return resolution_out(where.resolution)

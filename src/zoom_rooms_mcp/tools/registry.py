@@ -250,11 +250,13 @@ def drop_nulls(value: Any) -> Any:
     return value
 
 
-def slim_schema(schema: dict[str, Any], *, nested_descriptions: bool = True) -> dict[str, Any]:
+def slim_schema(schema: dict[str, Any], *, output: bool = False) -> dict[str, Any]:
     """Inline ``$defs`` (so no definition is repeated across tools) and drop pydantic's generated titles.
 
-    Without ``nested_descriptions`` only the top-level properties keep their description: the fields of a
-    row (``id``, ``name``, ``status``, …) speak for themselves, and the list holding them says the rest.
+    For an ``output`` schema only the top-level properties keep their description (the fields of a row,
+    ``id``, ``name``, ``status``, …, speak for themselves, and the list holding them says the rest), and
+    nested objects drop ``required`` and ``default`` (every field of an answer is always present, null or
+    not): the shape stays, without repeating each row's field names.
     """
     definitions: dict[str, Any] = schema.get("$defs", {})
 
@@ -274,7 +276,8 @@ def slim_schema(schema: dict[str, Any], *, nested_descriptions: bool = True) -> 
             for key, value in node.items()
             if key != "$defs"
             and not (key == "title" and isinstance(value, str))
-            and not (key == "description" and depth > 1 and not nested_descriptions)
+            and not (output and key == "description" and depth > 1)
+            and not (output and key in ("required", "default") and depth > 0)
         }
         return _nullable(slim)
 
@@ -308,7 +311,7 @@ def build_tool(spec: ToolSpec) -> StrictTool:
     )
     assert isinstance(tool, StrictTool)
     if tool.fn_metadata.output_schema is not None:
-        tool.fn_metadata.output_schema = slim_schema(tool.fn_metadata.output_schema, nested_descriptions=False)
+        tool.fn_metadata.output_schema = slim_schema(tool.fn_metadata.output_schema, output=True)
     tool.parameters = slim_schema(tool.parameters)
     return tool
 

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
-import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from zoom_rooms_mcp.context import AppContext
-from zoom_rooms_mcp.fleet import Room, RoomLookupError, TreeSnapshot
-from zoom_rooms_mcp.health import assess_room, newest_versions, normalise_dashboard_health
-from zoom_rooms_mcp.locations.resolver import Resolution
+from zoom_rooms_mcp.fleet.lookup import Match, RoomLookupError, RoomMatch, fold_name
+from zoom_rooms_mcp.fleet.service import FleetService
+from zoom_rooms_mcp.health import assess_room, normalise_dashboard_health
 from zoom_rooms_mcp.locations.text import fold
-from zoom_rooms_mcp.policy import degraded_note
 from zoom_rooms_mcp.tools.common import (
-    NAME_LIMIT,
+    NO_ROOMS,
+    NOTHING_READ,
+    CoverageField,
     Cursor,
+    FreshnessField,
     Limit,
     LocationQuery,
     ResolutionField,
@@ -29,109 +27,123 @@ from zoom_rooms_mcp.tools.common import (
     StatusFilter,
     app,
     check_room_type,
-    location_path,
+    coverage_out,
+    freshness_out,
+    iso,
     paginate,
     query_fingerprint,
     resolution_out,
-    resolve,
     room_row,
-    room_types,
+    scope,
     unresolved_message,
 )
 from zoom_rooms_mcp.tools.errors import zoom_errors
-from zoom_rooms_mcp.zoom.errors import ZoomError, clean, sanitize
-
-T = TypeVar("T")
-Match = Literal["id", "exact", "fuzzy"]
+from zoom_rooms_mcp.zoom.errors import sanitize
+from zoom_rooms_mcp.zoom.records import Device, Room
 
 
 class RoomsResult(BaseModel):
-    rooms: list[RoomRow] = Field(
-        description="This page of matching rooms (capacity null until read), by location path then name."
-    )
-    total_count: int = Field(description="Rooms matching all filters, across all pages.")
-    status_counts: dict[str, int] = Field(description="Matching rooms per status, across all pages.")
-    status_counts_in_scope: dict[str, int] = Field(
-        description="Rooms per status ignoring the `status` filter ('5 of 48 rooms are offline')."
-    )
+    rooms: list[RoomRow] = Field(description="This page, by location path then name (capacity: null until read).")
+    total_count: int = Field(description="Matches, all pages.")
+    status_counts: dict[str, int] = Field(description="Matches per status, all pages.")
+    status_counts_in_scope: dict[str, int] = Field(description="Per status, ignoring the `status` filter.")
     resolution: ResolutionField
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null when done.")
+    next_cursor: str | None = Field(description="The next page's `cursor`; null when done.")
     data_as_of: str = Field(description="When Zoom was read (UTC).")
+    freshness: FreshnessField
+    coverage: CoverageField
     message: str = Field(description="Summary; what to do when nothing matched.")
 
 
 class DeviceInfo(BaseModel):
-    device_type: str = Field(description="Zoom Rooms Computer, Controller, Scheduling Display, …")
-    status: str = Field(description="Online or Offline.")
-    app_version: str | None = Field(description="Zoom Rooms app version on the device.")
-    device_system: str | None = Field(description="Operating system.")
-    device_model: str | None = Field(description="Hardware model.")
-    device_manufacturer: str | None = Field(description="Hardware manufacturer.")
-    ip_address: str | None = Field(description="Device IP address.")
+    device_type: str
+    status: str
+    app_version: str | None
+    device_system: str | None
+    device_model: str | None
+    device_manufacturer: str | None
+    ip_address: str | None
+
+
+class Peripherals(BaseModel):
+    camera: str | None
+    microphone: str | None
+    speaker: str | None
+
+
+class Support(BaseModel):
+    email: str | None
+    phone: str | None
+
+
+class Sensors(BaseModel):
+    values: dict[str, float | str]
+    as_of: str | None
+
+
+class Occupancy(BaseModel):
+    occupied: bool
+    as_of: str | None
+
+
+def _shape(description: str, kind: str = "object") -> WithJsonSchema:
+    """A nested part of the room details, published as its description alone (its fields are listed there)."""
+    return WithJsonSchema({"type": [kind, "null"], "description": description})
 
 
 class RoomDetails(BaseModel):
     id: str = Field(description="Zoom Room id.")
     room_id: str = Field(description="Dashboard room id.")
-    name: str = Field(description="Room name.")
+    name: str
     match: Match = Field(description="How `room` was found: id, exact name, or a close (fuzzy) name.")
-    status: str = Field(description="Available, InMeeting, Offline or UnderConstruction.")
-    room_type: str | None = Field(description="ZoomRoom, Kiosk, …")
+    status: str
+    room_type: str | None
     capacity: int | None = Field(description="Seats.")
-    location_id: str | None = Field(description="Location id.")
-    location_path: str | None = Field(description="Full location path.")
-    devices: list[DeviceInfo] | None = Field(
-        description="Devices (type, status, app version, OS, model, IP); null if unreadable."
-    )
+    location_id: str | None
+    location_path: str | None
+    devices: Annotated[
+        list[DeviceInfo] | None,
+        _shape(
+            "[{device_type, status, app_version, device_system, device_model, device_manufacturer, ip_address}]; "
+            "null if not read.",
+            "array",
+        ),
+    ]
     health: Literal["healthy", "warning", "critical", "unknown"] = Field(
-        description="Verdict from status, devices and Zoom's dashboard."
+        description="unknown: neither devices nor Dashboard read."
     )
-    dashboard_health: str | None = Field(description="The Zoom Dashboard's own health value.")
-    issues: list[str] = Field(description="Current problems, worst first.")
-    notes: list[str] = Field(description="What could not be read and why; a guessed name.")
+    dashboard_health: str | None = Field(description="The Zoom Dashboard's own value.")
+    issues: list[str] = Field(description="Current problems, worst first ('outdated': against the whole fleet).")
+    peripherals: Annotated[Peripherals | None, _shape("{camera, microphone, speaker} in use (Dashboard).")]
+    support: Annotated[Support | None, _shape("{email, phone}: support contact, if set.")]
+    live_meeting_start: str | None = Field(description="The current meeting's start (UTC).")
+    last_start_time: str | None = Field(description="Zoom Rooms app's last start (UTC).")
+    offline_since: str | None = Field(description="When it went offline, if seen (UTC).")
+    sensors: Annotated[Sensors | None, _shape("Latest sensor readings {values, as_of}.")]
+    occupancy: Annotated[Occupancy | None, _shape("{occupied, as_of}.")]
+    freshness: FreshnessField
+    notes: list[str] = Field(description="What could not be read, and why; a guessed name.")
 
 
-# Room names repeat across calls (and fold() normalises Unicode): fold each distinct name once.
-fold_name = functools.lru_cache(maxsize=65_536)(fold)
+def room_not_found(room: str, exc: RoomLookupError) -> ToolError:
+    """No single room fits ``room``: say which came closest and how to find the right one."""
+    if exc.candidates:
+        names = ", ".join(f"'{sanitize(c.name, 60)}' (id {sanitize(c.id, 40)})" for c in exc.candidates[:5])
+        return ToolError(
+            f"No single room matches '{sanitize(room, 80)}'. Closest: {names}. Call again with one of these "
+            "ids, or use get_zoom_rooms with name_query to search."
+        )
+    return ToolError(
+        f"No room matches '{sanitize(room, 80)}'. Use get_zoom_rooms (optionally with name_query or "
+        "location_query) to find the room's id or exact name."
+    )
 
 
-async def scoped_rooms(
-    state: AppContext, location_query: str | None, room_type: str | None
-) -> tuple[TreeSnapshot, Resolution | None, list[Room] | None, str]:
-    """Rooms under the resolved location (None when the location could not be resolved) and their age."""
-    fleet = state.fleet
-    if location_query is None or not location_query.strip():
-        snapshot, listing = await fleet.tree_and_rooms(room_type=room_type)
-        return snapshot, None, listing.rooms, listing.as_of
-    snapshot = await fleet.tree()
-    resolution = resolve(snapshot, location_query)
-    if resolution.status in ("ambiguous", "none"):
-        return snapshot, resolution, None, snapshot.as_of
-    ids = snapshot.tree.subtree_ids(loc.id for loc in resolution.locations)
-    rooms = await fleet.rooms_in(ids, room_type=room_type, estimated_total=snapshot.estimated_rooms)
-    return snapshot, resolution, rooms.rooms, rooms.as_of
-
-
-async def find_room_or_explain(state: AppContext, room: str) -> tuple[Room, Match]:
+async def find_room_or_explain(service: FleetService, room: str) -> RoomMatch:
     try:
-        found = await state.fleet.find_room(room)
+        return await service.find_room(room)
     except RoomLookupError as exc:
-        if exc.candidates:
-            names = ", ".join(
-                f"'{sanitize(c.get('name'), 60)}' (id {sanitize(c.get('id'), 40)})" for c in exc.candidates[:5]
-            )
-            raise ToolError(
-                f"No single room matches '{sanitize(room, 80)}'. Closest: {names}. Call again with one of these "
-                "ids, or use get_zoom_rooms with name_query to search."
-            ) from None
-        raise ToolError(
-            f"No room matches '{sanitize(room, 80)}'. Use get_zoom_rooms (optionally with name_query or "
-            "location_query) to find the room's id or exact name."
-        ) from None
-    text = room.strip()
-    if text in (found.get("id"), found.get("room_id")):
-        return found, "id"
-    return found, "exact" if fold(text) == fold(str(found.get("name", ""))) else "fuzzy"
+        raise room_not_found(room, exc) from None
 
 
 async def get_zoom_rooms(
@@ -142,150 +154,129 @@ async def get_zoom_rooms(
         str | None,
         Field(
             max_length=100,
-            description="Only rooms whose name contains this text (case and accents ignored). Example: 'everest'.",
+            description="Only names containing this (case and accents ignored), e.g. 'everest'.",
         ),
     ] = None,
     room_type: Annotated[
         str | None,
         Field(
             max_length=40,
-            description="Only rooms of this Zoom type (any case): ZoomRoom, Kiosk, StandaloneWhiteboard, "
-            "SchedulingDisplayOnly, DigitalSignageOnly or PersonalZoomRoom.",
+            description="Only this Zoom type (any case): ZoomRoom, Kiosk, StandaloneWhiteboard, "
+            "SchedulingDisplayOnly, DigitalSignageOnly, PersonalZoomRoom.",
         ),
     ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> RoomsResult:
-    """List Zoom Rooms with their status and type, filtered by location (free text), status, name and type.
+    """List Zoom Rooms with status and type, filtered by location (free text, with everything below), status,
+    name and type.
 
-    Use this for 'which rooms in Seattle are offline?' or 'list the rooms on floor 3 of building 2 in
-    Denver'. The location phrase is resolved against the account's real hierarchy and includes everything
-    below it. `total_count` and `status_counts` cover all matches, not just this page; page with
-    `next_cursor`. For counts per city use get_zoom_sites(level='city'). Next: get_room_details for one
-    room, get_fleet_health for a problem report.
+    Use for 'which rooms in Seattle are offline?' or 'rooms on floor 3 of building 2 in Denver'. Counts
+    cover all matches, not just this page. Counts per city: get_zoom_sites(level='city'). Next:
+    get_room_details for one room, get_fleet_health for problems.
     """
-    state = app(ctx)
+    service = app(ctx).service
     kind = check_room_type(room_type)
+    needle = fold(name_query) if name_query and name_query.strip() else None
+
+    def wanted(room: Room) -> bool:
+        return (kind is None or room.room_type == kind) and (needle is None or needle in fold_name(room.name))
+
     with zoom_errors():
-        snapshot, resolution, rooms, as_of = await scoped_rooms(state, location_query, kind)
-        types = {} if kind is not None else await room_types(state.fleet)
-    if rooms is None:
-        assert resolution is not None
-        return RoomsResult(
-            rooms=[],
-            total_count=0,
-            status_counts={},
-            status_counts_in_scope={},
-            resolution=resolution_out(resolution),
-            next_cursor=None,
-            data_as_of=as_of,
-            message=unresolved_message(resolution),
-        )
-    if name_query and name_query.strip():
-        needle = fold(name_query)
-        rooms = [r for r in rooms if needle in fold_name(str(r.get("name", "")))]
-    in_scope = Counter(str(r.get("status", "")) for r in rooms)
-    # Filter and sort the raw rows; build output models for the returned page only.
-    matches = [r for r in rooms if status is None or r.get("status") == status]
-    paths = snapshot.paths
-    matches.sort(key=lambda r: (paths.get(str(r.get("location_id")), "~"), str(r.get("name", "")).casefold()))
+        where = await scope(service, location_query)
+        if not where.resolved:
+            assert where.resolution is not None
+            return RoomsResult(
+                rooms=[],
+                total_count=0,
+                status_counts={},
+                status_counts_in_scope={},
+                resolution=resolution_out(where.resolution),
+                next_cursor=None,
+                data_as_of=iso(where.tree.read_at) or "",
+                freshness=NOTHING_READ,
+                coverage=NO_ROOMS,
+                message=unresolved_message(where.resolution),
+            )
+        view = await service.view(where, devices=False, dashboard=False, room_filter=wanted)
+    tree = view.tree
+    matches = [r for r in view.rooms if status is None or r.status == status]
+    matches.sort(key=lambda r: (tree.path(r.location_id) or "~", r.name.casefold()))
     fingerprint = query_fingerprint("rooms", location_query, status, name_query, kind)
     rows, next_cursor = paginate(matches, limit, cursor, fingerprint)
-    page = [room_row(r, snapshot, types if kind is None else {str(r.get("id")): kind}) for r in rows]
-    where = f" in {resolution.locations[0].path}" if resolution and resolution.locations else ""
-    message = f"{len(matches)} room(s){where}" + (f" with status {status}" if status else "")
-    if not matches:
-        message += ". Nothing matched; try fewer filters or check the name with get_zoom_rooms."
+    resolution = where.resolution
+    place = f" in {resolution.locations[0].path}" if resolution and resolution.locations else ""
+    message = f"{len(matches)} room(s){place}" + (f" with status {status}" if status else "")
+    message += "." if matches else ". Nothing matched; try fewer filters or check the name with get_zoom_rooms."
     return RoomsResult(
-        rooms=page,
+        rooms=[room_row(r, tree) for r in rows],
         total_count=len(matches),
-        status_counts=dict(Counter(str(r.get("status", "")) for r in matches)),
-        status_counts_in_scope=dict(in_scope),
+        status_counts=dict(Counter(r.status for r in matches)),
+        status_counts_in_scope=dict(Counter(r.status for r in view.rooms)),
         resolution=resolution_out(resolution) if resolution is not None else None,
         next_cursor=next_cursor,
-        data_as_of=as_of,
-        message=message + ("." if matches else ""),
+        data_as_of=iso(view.freshness.rooms_as_of or tree.read_at) or "",
+        freshness=freshness_out(view.freshness),
+        coverage=coverage_out(view.coverage),
+        message=message,
     )
 
 
 async def get_room_details(ctx: Context, room: RoomRef) -> RoomDetails:
-    """Everything about one Zoom Room: status, type, capacity, location, devices (with app versions and
-    IPs), an overall health verdict and the current problems.
+    """One Zoom Room in full: status, type, capacity, location, devices (app versions, IPs), a health verdict
+    with current problems, peripherals, support contact, meeting, sensor and offline times.
 
-    Use this for 'what is wrong with Everest?' or before troubleshooting a room. Accepts a room id or a
-    name; `match` says whether the name was exact or a guess (fuzzy: say so to the user). Parts that need a
-    scope the app lacks are left out and named in `notes`. Next: get_room_issues for its issue history.
+    Use for 'what is wrong with Everest?'. `match` says how the room was found (fuzzy: a guess, tell the
+    user). Parts Zoom would not give (scope, plan) are null and named in `notes`. Next: get_room_issues.
     """
-    state = app(ctx)
+    service = app(ctx).service
     with zoom_errors():
-        found, match = await find_room_or_explain(state, room)
-        snapshot = await state.fleet.tree()
-    room_key = str(found.get("id", ""))
-    dashboard_key = str(found.get("room_id") or room_key)
-    notes: list[str] = []
-    if match == "fuzzy":
-        notes.append(f"No room is named '{sanitize(room, 80)}'; this is the closest name. Check it is the one meant.")
-    profile: dict[str, Any] | None = None
-    devices: list[dict[str, Any]] | None = None
-    dashboard: dict[str, Any] | None = None
-
-    async def read_profile() -> None:
-        nonlocal profile
-        profile = await optional(lambda: state.fleet.profile(room_key), "Room type and capacity", notes)
-
-    async def read_devices() -> None:
-        nonlocal devices
-        devices = await optional(lambda: state.fleet.devices(room_key), "Devices", notes)
-
-    async def read_dashboard() -> None:
-        nonlocal dashboard
-        rows = await optional(lambda: state.fleet.dashboard_rows([dashboard_key]), "Dashboard health", notes)
-        dashboard = rows.get(dashboard_key) if rows is not None else None
-
-    async with anyio.create_task_group() as tg:
-        for reader in (read_profile, read_devices, read_dashboard):
-            tg.start_soon(reader)
-    basic = profile.get("basic", {}) if isinstance(profile, dict) else {}
-    capacity = basic.get("capacity")
-    assessment = assess_room(found, devices=devices, dashboard=dashboard, newest=newest_versions(devices or []))
+        try:
+            view = await service.room_view(room)
+        except RoomLookupError as exc:
+            raise room_not_found(room, exc) from None
+    found, profile, row = view.room, view.profile, view.dashboard
+    notes = list(view.notes)
+    if view.match.match == "fuzzy":
+        notes.insert(
+            0, f"No room is named '{sanitize(room, 80)}'; this is the closest name. Check it is the one meant."
+        )
+    assessment = assess_room(found, devices=view.devices, dashboard=row, newest=view.newest)
     return RoomDetails(
-        id=room_key,
-        room_id=dashboard_key,
-        name=clean(found.get("name", ""), NAME_LIMIT),
-        match=match,
-        status=str(found.get("status", "")),
-        room_type=str(basic["zoom_room_type"]) if basic.get("zoom_room_type") else None,
-        capacity=int(capacity) if isinstance(capacity, int | float) else None,
-        location_id=str(found.get("location_id")) if found.get("location_id") else None,
-        location_path=location_path(snapshot, found.get("location_id")),
-        devices=[device_info(d) for d in devices] if devices is not None else None,
+        id=found.id,
+        room_id=found.dashboard_id,
+        name=found.name,
+        match=view.match.match,
+        status=found.status,
+        room_type=found.room_type or (profile.room_type if profile else None),
+        capacity=profile.capacity if profile and profile.capacity is not None else found.capacity,
+        location_id=found.location_id,
+        location_path=view.tree.path(found.location_id),
+        devices=[device_info(d) for d in view.devices] if view.devices is not None else None,
         health=assessment.verdict,
-        dashboard_health=normalise_dashboard_health(dashboard.get("health")) if dashboard else None,
+        dashboard_health=normalise_dashboard_health(row.health) if row else None,
         issues=assessment.problems,
-        notes=notes[:1] + sorted(set(notes[1:])) if match == "fuzzy" else sorted(set(notes)),
+        peripherals=Peripherals(camera=row.camera, microphone=row.microphone, speaker=row.speaker) if row else None,
+        support=Support(email=profile.support_email, phone=profile.support_phone)
+        if profile and (profile.support_email or profile.support_phone)
+        else None,
+        live_meeting_start=row.live_meeting_start if row else None,
+        last_start_time=row.last_start_time if row else None,
+        offline_since=iso(view.offline_since),
+        sensors=Sensors(values=dict(view.sensors.values), as_of=iso(view.sensors.read_at)) if view.sensors else None,
+        occupancy=Occupancy(occupied=view.occupancy.occupied, as_of=iso(view.occupancy.at)) if view.occupancy else None,
+        freshness=freshness_out(view.freshness),
+        notes=notes,
     )
 
 
-def device_info(device: dict[str, Any]) -> DeviceInfo:
-    def text(key: str) -> str | None:
-        value = device.get(key)
-        return clean(value, 120) if value not in (None, "") else None
-
+def device_info(device: Device) -> DeviceInfo:
     return DeviceInfo(
-        device_type=text("device_type") or "Unknown",
-        status=text("status") or "Unknown",
-        app_version=text("app_version"),
-        device_system=text("device_system"),
-        device_model=text("device_model"),
-        device_manufacturer=text("device_manufacturer"),
-        ip_address=text("ip_address"),
+        device_type=device.device_type,
+        status=device.status,
+        app_version=device.app_version,
+        device_system=device.device_system,
+        device_model=device.device_model,
+        device_manufacturer=device.device_manufacturer,
+        ip_address=device.ip_address,
     )
-
-
-async def optional(read: Callable[[], Awaitable[T]], what: str, notes: list[str]) -> T | None:
-    """Run one read; any Zoom failure becomes a note (worded by the error policy) instead of failing the tool."""
-    try:
-        return await read()
-    except ZoomError as exc:
-        notes.append(degraded_note(exc, what))
-    return None

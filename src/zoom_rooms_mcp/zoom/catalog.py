@@ -173,18 +173,3 @@ RATE_LIMITS: dict[Plan, dict[Category, Rate]] = {
 }
 # Heavy and Resource-intensive share one daily cap on paid plans.
 COMBINED_HEAVY_DAILY: dict[Plan, int | None] = {"free": None, "pro": 30_000, "business": 60_000}
-
-# What each tool reads; used to report granted vs missing scopes per tool.
-TOOL_ENDPOINTS: dict[str, tuple[str, ...]] = {
-    "get_zoom_sites": ("list_locations", "location_structure", "list_rooms"),
-    "resolve_location": ("list_locations",),
-    "get_zoom_rooms": ("list_rooms", "list_locations"),
-    "get_room_details": ("list_rooms", "get_room", "list_devices", "dashboard_room"),
-    # Up to 100 rooms the dashboard is read per room, beyond that from the list (fleet.dashboard_rows).
-    "get_fleet_health": ("list_rooms", "list_locations", "list_devices", "dashboard_room", "dashboard_rooms"),
-    "get_room_issues": ("list_rooms", "dashboard_room_issues"),
-}
-# Endpoints a tool can do without (it degrades and says so in ``notes``).
-OPTIONAL_ENDPOINTS: frozenset[str] = frozenset(
-    {"dashboard_room", "dashboard_rooms", "list_devices", "location_structure", "get_room"}
-)
