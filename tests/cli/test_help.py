@@ -10,7 +10,7 @@ from tests.cli.helpers import run_cli
 from tests.harness import clean_env
 from zoom_rooms_mcp import __version__
 
-COMMANDS = ["serve", "check", "call", "demo", "simulator", "token"]
+COMMANDS = ["serve", "check", "call", "demo", "simulator", "token", "config"]
 
 
 def test_top_level_help_lists_every_command_and_variable(tmp_path: Path) -> None:
