@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx2
@@ -31,6 +32,9 @@ from zoom_rooms_mcp.webhooks.route import webhook_route
 from zoom_rooms_mcp.zoom.stack import open_zoom_stack
 from zoom_rooms_mcp.zoom.token import Credentials, TokenCache
 
+if TYPE_CHECKING:
+    from zoom_rooms_mcp.simulator import Simulator
+
 log = logging.getLogger(__name__)
 
 SERVER_NAME = "zoom-rooms-mcp"
@@ -47,6 +51,7 @@ def create_server(
     clock: Callable[[], float] = time.time,
     cadence: Cadence | None = None,
     live: list[AppContext] | None = None,
+    simulator: Simulator | None = None,
 ) -> MCPServer:
     """Build the server. ``transport`` replaces the network (tests, benchmarks); demo mode uses the simulator.
 
@@ -54,13 +59,14 @@ def create_server(
     limits are scaled the same way, never for a real account. ``clock`` is the wall clock every answer's
     dates and ages come from (tests move it by hand); ``cadence`` sets the background sync's timings.
     ``live`` receives the running lifespan's state, for routes the SDK gives no Context (webhooks).
+    ``simulator`` is the simulated account demo mode serves (a new one by default).
     """
     demo = settings.zoom_rooms_demo
     running: list[AppContext] = live if live is not None else []
 
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[AppContext]:
-        effective, zoom_transport = demo_wiring(settings) if demo else (settings, transport)
+        effective, zoom_transport = demo_wiring(settings, simulator) if demo else (settings, transport)
         store_config = effective.store_config()
         store = await open_store_patiently(
             store_config.url.get_secret_value(), account_id=effective.zoom_account_id or "demo"
@@ -203,12 +209,14 @@ def webhook_routes(settings: Settings, live: list[AppContext]) -> list[BaseRoute
     return [webhook_route(secret=secret, sink=LiveSink(live), account_id=account_id)]
 
 
-def demo_wiring(settings: Settings) -> tuple[Settings, httpx2.AsyncBaseTransport]:
+def demo_wiring(
+    settings: Settings, simulator: Simulator | None = None
+) -> tuple[Settings, httpx2.AsyncBaseTransport]:
     """Demo mode: the production code path against the in-process simulator, with its credentials."""
-    from zoom_rooms_mcp.simulator import DEMO_API_BASE_URL, DEMO_TOKEN_URL, SimCredentials, Simulator
+    from zoom_rooms_mcp.simulator import DEMO_API_BASE_URL, DEMO_TOKEN_URL, Simulator
 
-    credentials = SimCredentials()
-    simulator = Simulator(plan="business", credentials=credentials)
+    simulator = simulator or Simulator(plan="business")
+    credentials = simulator.credentials
     demo_settings = settings.model_copy(
         update={
             "zoom_account_id": credentials.account_id,

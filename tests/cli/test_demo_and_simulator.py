@@ -30,6 +30,12 @@ def test_demo_prints_the_tour(tmp_path: Path) -> None:
     assert "ambiguous" in out
     assert "Denver" in out
     assert "Seattle > Lake Union Campus > Building 2" in out
+    # The whole fleet, every room checked; then a room goes offline and its webhook alert is in the answer.
+    assert "Worst first" in out
+    assert "goes offline" in out
+    assert "room_offline: 1" in out
+    assert "Room went offline" in out
+    assert "webhook" in out
     assert "\x1b[" not in out  # no colour codes off a terminal
 
 

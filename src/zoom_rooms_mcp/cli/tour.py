@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
+import httpx2
+from pydantic import SecretStr
 from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
 from rich.table import Table
@@ -19,6 +22,8 @@ from rich.text import Text
 
 from zoom_rooms_mcp.cli.invocation import hint_command
 from zoom_rooms_mcp.cli.render import records_table, status, styled
+from zoom_rooms_mcp.context import AppContext
+from zoom_rooms_mcp.simulator import Simulator
 
 Summary = Callable[[dict[str, Any]], RenderableType]
 
@@ -29,6 +34,7 @@ class Step:
     tool: str
     arguments: dict[str, Any]
     summarise: Summary
+    happens: str | None = None  # a change in the simulated Zoom account before the call (see ``_take_offline``)
 
 
 def _lines(*rows: tuple[str, Any]) -> Table:
@@ -140,6 +146,41 @@ def _health(data: dict[str, Any]) -> RenderableType:
     )
 
 
+def _fleet(data: dict[str, Any]) -> RenderableType:
+    summary = data.get("summary", {})
+    coverage = data.get("coverage") or {}
+    freshness = data.get("freshness") or {}
+    worst = [
+        {"room": r["name"], "where": r.get("location_path"), "first problem": (r.get("problems") or ["—"])[0]}
+        for r in data.get("problem_rooms", [])[:5]
+    ]
+    return Group(
+        _lines(
+            ("Rooms", summary.get("total_rooms")),
+            ("By status", summary.get("by_status")),
+            ("By health", summary.get("by_health")),
+            (
+                "Checked",
+                f"devices of {coverage.get('devices_checked')} rooms, Dashboard of "
+                f"{coverage.get('dashboard_checked')} (of {coverage.get('rooms')})",
+            ),
+            ("Data as of", freshness.get("rooms_as_of")),
+        ),
+        records_table(worst, title=f"Worst first ({len(worst)} of {summary.get('rooms_with_problems')})"),
+    )
+
+
+def _alerts(data: dict[str, Any]) -> RenderableType:
+    rows = [
+        {"time": e.get("time"), "room": e.get("room_name"), "what": e.get("message"), "via": e.get("source")}
+        for e in data.get("events", [])[:5]
+    ]
+    return Group(
+        _lines(("Events", data.get("total_count")), ("By kind", data.get("counts_by_kind"))),
+        records_table(rows, title="Newest first") if rows else Text("Nothing happened.", style="green"),
+    )
+
+
 def _ambiguous(data: dict[str, Any]) -> RenderableType:
     resolution = data.get("resolution") or {}
     candidates = [{"candidate": c["path"], "type": c["type"]} for c in resolution.get("candidates", [])]
@@ -169,7 +210,27 @@ STEPS = (
         _health,
     ),
     Step("List the rooms in Building 2.", "get_zoom_rooms", {"location_query": "Building 2"}, _ambiguous),
+    Step("How is the whole fleet?", "get_fleet_health", {"limit": 5}, _fleet),
+    Step(
+        "What broke in the last few minutes?",
+        "get_room_alerts",
+        {"since_minutes": 10},
+        _alerts,
+        happens="Meanwhile, in Zoom: the room {room} goes offline. Zoom sends a signed zoomroom.alert webhook.",
+    ),
 )
+DEMO_WEBHOOK_SECRET = "demo-webhook-secret"  # the simulated account signs its webhooks with this
+
+
+async def _take_offline(sim: Simulator, live: list[AppContext]) -> str:
+    """Take a working room offline in the simulated account and wait (bounded) until its webhook is stored."""
+    room = next(r for r in sim.fleet.rooms if r.status == "Available" and r.zoom_room_type == "ZoomRoom")
+    fleet = live[-1].service
+    sim.control.set_room_status(room.id, "Offline")
+    with anyio.move_on_after(5):
+        while fleet.state.rooms.get(room.id) is None or fleet.state.rooms[room.id].status != "Offline":
+            await fleet.changed()
+    return f"'{room.name}'"
 
 
 def _call_text(step: Step) -> Text:
@@ -180,11 +241,20 @@ def _call_text(step: Step) -> Text:
 async def run_tour(out: Console, err: Console) -> int:
     """Print the tour; returns the number of steps that failed."""
     from mcp import Client
+    from starlette.applications import Starlette
 
-    from zoom_rooms_mcp.server import create_server
+    from zoom_rooms_mcp.server import create_server, webhook_routes
     from zoom_rooms_mcp.settings import load_settings
 
-    settings = load_settings(demo=True, env_file=None)
+    settings = load_settings(demo=True, env_file=None).model_copy(
+        update={"zoom_webhook_secret_token": SecretStr(DEMO_WEBHOOK_SECRET)}
+    )
+    live: list[AppContext] = []
+    # Zoom's webhooks reach the server's own POST /zoom/webhook route, in process: the path a real
+    # deployment uses behind its HTTPS proxy, signature checks included.
+    receiver = Starlette(routes=webhook_routes(settings, live))
+    sim = Simulator(plan="business", webhook_transport=httpx2.ASGITransport(app=receiver))
+    sim.configure(webhook_url="http://zoom-rooms-mcp.demo/zoom/webhook", webhook_secret=DEMO_WEBHOOK_SECRET)
     out.print(
         Text.assemble(
             ("zoom-rooms-mcp demo", "bold"),
@@ -193,10 +263,13 @@ async def run_tour(out: Console, err: Console) -> int:
         )
     )
     failures = 0
-    async with Client(create_server(settings)) as client:
+    async with Client(create_server(settings, live=live, simulator=sim)) as client, sim.running():
         for number, step in enumerate(STEPS, start=1):
             out.print()
             out.print(Rule(Text(f"{number}/{len(STEPS)}  {step.question}", style="bold"), align="left"))
+            if step.happens is not None:
+                room = await _take_offline(sim, live)
+                out.print(Text(step.happens.format(room=room), style="italic"))
             out.print(_call_text(step))
             started = time.perf_counter()
             with status(err, f"Calling {step.tool}…") as spinner:
