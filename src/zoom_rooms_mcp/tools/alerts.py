@@ -87,8 +87,7 @@ async def get_room_alerts(
     """What broke or recovered lately, newest first: rooms offline/online, devices disconnected/reconnected,
     Dashboard issues raised/cleared, rooms added/moved/removed.
 
-    Use this for 'what broke in the last hour?' or 'alerts in Seattle today?' (since_minutes=1440); counts
-    cover all matches. Next: get_room_details for a room, get_top_issues for the week.
+    For 'what broke in the last hour?'. Next: get_room_details for a room, get_top_issues for the week.
     """
     state = app(ctx)
     service = state.service

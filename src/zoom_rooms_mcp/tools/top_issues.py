@@ -70,9 +70,7 @@ class TopIssues(BaseModel):
     by_room: list[RoomProblems] = Field(description="Rooms by problem events, most first.")
     recoveries: list[IssueRooms] = Field(description="Recoveries, counted apart: rooms that had each.")
     rooms_with_problems: int = Field(description="Rooms with a problem (of those ranked or read).")
-    source: Literal["dashboard_ranking", "issue_histories"] = Field(
-        description="Zoom's fleet-wide top-25 rankings, or each room's history."
-    )
+    source: Literal["dashboard_ranking", "issue_histories"] = Field(description="Zoom's top-25s, or room histories.")
     resolution: ResolutionField
     freshness: FreshnessField
     notes: list[str] = Field(description="Caps and rooms left out.")
@@ -86,11 +84,11 @@ async def get_top_issues(
     location_query: LocationQuery = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Rows per list (1-100).")] = 25,
 ) -> TopIssues:
-    """Which rooms had the most problems over the last `days`, and which problems, from the Zoom Dashboard's
-    issue log; recoveries ('… connected', '… is online') are counted apart, never as problems.
+    """Which rooms had the most problems in the last `days`, and which problems (Zoom Dashboard issue log);
+    recoveries ('… connected', '… is online') are counted apart.
 
-    Use this for 'which rooms had the most problems this week?' (account or location, one call). Needs the
-    Dashboard (Business+) and its scope. Next: get_room_issues or get_room_details for one room.
+    For 'which rooms had the most problems this week?', account-wide or per location. Needs the Dashboard.
+    Next: get_room_issues or get_room_details for a room.
     """
     service = app(ctx).service
     start, end = service.window(days)
