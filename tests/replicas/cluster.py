@@ -3,6 +3,7 @@ simulator served on loopback (used by tests/replicas and bench/replicas.py)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import time
@@ -17,8 +18,9 @@ import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.cli.helpers import ENDPOINT, LineReader
+from tests.cli.helpers import ENDPOINT
 from tests.harness import COMMAND, sim_env
+from zoom_rooms_mcp.simulator import SimCredentials
 from zoom_rooms_mcp.webhooks import sign
 
 BEARER = "replicas-bearer-token-0123456789abcdef"
@@ -30,9 +32,9 @@ T = TypeVar("T")
 
 @dataclass
 class Replica:
-    url: str  # the MCP endpoint
-    proc: subprocess.Popen[str]
-    log: LineReader
+    proc: subprocess.Popen[bytes]
+    log_path: Path  # its stderr: the log, readable at any time (also after kill -9)
+    url: str = ""  # the MCP endpoint, once it listens
 
     @property
     def base(self) -> str:
@@ -44,6 +46,9 @@ class Replica:
 
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 def replica_env(tmp_path: Path, sim_base: str, store_url: str, **extra: str) -> dict[str, str]:
@@ -60,27 +65,37 @@ def replica_env(tmp_path: Path, sim_base: str, store_url: str, **extra: str) -> 
     return env
 
 
-def launch(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+_numbers = itertools.count(1)
+
+
+def launch(env: dict[str, str], cwd: Path) -> Replica:
+    """Start a replica (``--port 0``); ``wait_started`` waits until it listens."""
+    log_path = cwd / f"replica-{next(_numbers)}.log"
     args = [*COMMAND, "serve", "--transport", "http", "--port", "0"]
-    return subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(args, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+    return Replica(proc, log_path)
 
 
-def wait_started(proc: subprocess.Popen[str], timeout: float = START_TIMEOUT) -> Replica:
-    """The replica once it listens (its log names the MCP endpoint)."""
-    assert proc.stderr is not None
-    reader = LineReader(proc.stderr)
-    line = reader.wait_for(lambda text: ENDPOINT.search(text) is not None, timeout=timeout)
-    match = ENDPOINT.search(line)
-    assert match is not None
-    return Replica(match.group(1), proc, reader)
+def wait_started(replica: Replica, timeout: float = START_TIMEOUT) -> Replica:
+    """Block until the replica's log names its MCP endpoint (it listens); fails if it exits first."""
+    deadline = time.monotonic() + timeout
+    while not (match := ENDPOINT.search(replica.log())):
+        if not replica.alive():
+            raise AssertionError(f"the replica exited ({replica.proc.returncode}):\n{replica.log()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the replica did not start within {timeout}s:\n{replica.log()[-3000:]}")
+        time.sleep(POLL_INTERVAL)
+    replica.url = match.group(1)
+    return replica
 
 
-def stop(replicas: list[Replica]) -> None:
+def stop(started: list[Replica]) -> None:
     """SIGTERM every live replica (graceful), then make sure none is left."""
-    for replica in replicas:
+    for replica in started:
         if replica.alive():
             replica.proc.terminate()
-    for replica in replicas:
+    for replica in started:
         try:
             replica.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -90,19 +105,15 @@ def stop(replicas: list[Replica]) -> None:
 
 @contextmanager
 def replicas(count: int, env: dict[str, str], cwd: Path) -> Iterator[list[Replica]]:
-    """``count`` replicas started together (their start-ups overlap), stopped on exit."""
-    procs = [launch(env, cwd) for _ in range(count)]
-    started: list[Replica] = []
+    """``count`` replicas started together (their start-ups overlap), all stopped on exit. More may be added to
+    the yielded list; they are stopped too."""
+    started = [launch(env, cwd) for _ in range(count)]
     try:
-        for proc in procs:
-            started.append(wait_started(proc))
+        for replica in started:
+            wait_started(replica)
         yield started
     finally:
         stop(started)
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
 
 
 def http_client(timeout: float = 30.0) -> httpx2.AsyncClient:
@@ -141,7 +152,7 @@ async def post_alert(replica: Replica, room_id: str, room_name: str, *, issue: s
             "event": "zoomroom.alert",
             "event_ts": event_ts_ms,
             "payload": {
-                "account_id": "sim-account-0001",
+                "account_id": SimCredentials().account_id,
                 "object": {
                     "id": room_id,
                     "room_name": room_name,

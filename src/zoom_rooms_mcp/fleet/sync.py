@@ -129,7 +129,8 @@ class SyncEngine:
             "rooms_as_of": state.rooms_read_at,
             "devices_checked": min(checked_devices, len(state.rooms)),
             "dashboard_checked": min(len(state.dashboard), len(state.rooms)),
-            "last_error": base.get("last_error"),
+            # A replica that cannot read the store says so here too (answers then come from its memory).
+            "last_error": "; ".join(str(e) for e in (base.get("last_error"), self._read_note()) if e) or None,
             "read_error": self.read_error,
             "device_cycle_seconds": round(self.device_cycle()),
             "census": base.get("census") or _json(state.meta.get(META_TYPE_CENSUS)),
@@ -199,6 +200,9 @@ class SyncEngine:
         self.read_error = reason
         if self.fleet.store_error is None:
             self.fleet.store_error = reason
+
+    def _read_note(self) -> str | None:
+        return f"store: {self.read_error}" if self.read_error else None
 
     def _read_ok(self) -> None:
         if self.read_error is None:
