@@ -9,13 +9,15 @@
 # -e ZOOM_ROOMS_MCP_ALLOWED_HOSTS=mcp.example.com. See docs/clients.md.
 
 FROM python:3.11-slim AS build
+# Optional extras, e.g. --build-arg EXTRAS='[postgres]' for a PostgreSQL fleet store (compose.yaml does).
+ARG EXTRAS=""
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY pyproject.toml README.md constraints.txt ./
 COPY src ./src
 # A virtualenv that the runtime stage copies whole; constraints.txt pins the tested dependency versions.
 RUN python -m venv /opt/zoom-rooms-mcp \
-    && /opt/zoom-rooms-mcp/bin/pip install -c constraints.txt . \
+    && /opt/zoom-rooms-mcp/bin/pip install -c constraints.txt ."${EXTRAS}" \
     && /opt/zoom-rooms-mcp/bin/zoom-rooms-mcp --version
 
 FROM python:3.11-slim
