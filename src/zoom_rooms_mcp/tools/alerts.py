@@ -56,13 +56,12 @@ class Alert(BaseModel):
 
 
 class RoomAlerts(BaseModel):
-    events: list[Alert] = Field(description="This page, newest first.")
+    events: list[Alert] = Field(description="Newest first.")
     total_count: int = Field(description="All matches.")
     counts_by_kind: dict[str, int] = Field(description="All matches per kind.")
-    since: str  # the window's start, UTC
     resolution: ResolutionField
     freshness: FreshnessField
-    notes: list[str] = Field(description="A guessed room name; gaps in the log.")
+    notes: list[str] = Field(description="Guessed room name; log gaps.")
     next_cursor: str | None = Field(description="Pass as `cursor` for older events; null when done.")
 
 
@@ -73,9 +72,7 @@ async def get_room_alerts(
         str | None,
         Field(min_length=1, max_length=200, description="Only this room (id or name)."),
     ] = None,
-    since_minutes: Annotated[
-        int, Field(ge=1, le=MAX_MINUTES, description="Minutes back (1-43200, i.e. 30 days).")
-    ] = 60,
+    since_minutes: Annotated[int, Field(ge=1, le=MAX_MINUTES, description="Minutes back (1-43200).")] = 60,
     severity: Annotated[
         Severity | None,
         BeforeValidator(lower),
@@ -85,9 +82,8 @@ async def get_room_alerts(
     cursor: Cursor = None,
 ) -> RoomAlerts:
     """What broke or recovered lately, newest first: rooms offline/online, devices disconnected/reconnected,
-    Dashboard issues raised/cleared, rooms added/moved/removed.
-
-    For 'what broke in the last hour?'. Next: get_room_details for a room, get_top_issues for the week.
+    Dashboard issues raised/cleared, rooms added/moved/removed. Next: get_room_details for a room,
+    get_top_issues for the week.
     """
     state = app(ctx)
     service = state.service
@@ -103,7 +99,6 @@ async def get_room_alerts(
                 events=[],
                 total_count=0,
                 counts_by_kind={},
-                since=iso(since) or "",
                 resolution=resolution_out(where.resolution),
                 freshness=NOTHING_READ,
                 notes=[unresolved_message(where.resolution)],
@@ -153,7 +148,6 @@ async def get_room_alerts(
         ],
         total_count=page.total,
         counts_by_kind=dict(sorted(page.counts_by_kind.items(), key=lambda item: (-item[1], item[0]))),
-        since=iso(since) or "",
         resolution=resolution_out(where.resolution) if where.resolution is not None else None,
         freshness=freshness(service, rooms),
         notes=notes,

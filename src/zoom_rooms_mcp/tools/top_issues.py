@@ -66,14 +66,14 @@ class RoomProblems(BaseModel):
 class TopIssues(BaseModel):
     from_: str = Field(alias="from", serialization_alias="from")  # days, UTC
     to: str
-    by_issue: list[IssueRooms] = Field(description="Problems: rooms that had each, most first.")
+    by_issue: list[IssueRooms] = Field(description="Rooms per problem, most first.")
     by_room: list[RoomProblems] = Field(description="Rooms by problem events, most first.")
-    recoveries: list[IssueRooms] = Field(description="Recoveries, counted apart: rooms that had each.")
-    rooms_with_problems: int = Field(description="Rooms with a problem (of those ranked or read).")
-    source: Literal["dashboard_ranking", "issue_histories"] = Field(description="Zoom's top-25s, or room histories.")
+    recoveries: list[IssueRooms] = Field(description="Rooms per recovery.")
+    rooms_with_problems: int = Field(description="Of the rooms ranked or read.")
+    source: Literal["dashboard_ranking", "issue_histories"]
     resolution: ResolutionField
     freshness: FreshnessField
-    notes: list[str] = Field(description="Caps and rooms left out.")
+    notes: list[str] = Field(description="Caps, rooms left out.")
 
     model_config = {"populate_by_name": True, "serialize_by_alias": True}
 
@@ -84,11 +84,9 @@ async def get_top_issues(
     location_query: LocationQuery = None,
     limit: Annotated[int, Field(ge=1, le=100, description="Rows per list (1-100).")] = 25,
 ) -> TopIssues:
-    """Which rooms had the most problems in the last `days`, and which problems (Zoom Dashboard issue log);
-    recoveries ('… connected', '… is online') are counted apart.
-
-    For 'which rooms had the most problems this week?', account-wide or per location. Needs the Dashboard.
-    Next: get_room_issues or get_room_details for a room.
+    """Which rooms had the most problems in the last `days`, and which problems (Zoom Dashboard issue log;
+    recoveries such as '… connected' counted apart). Account-wide or per location. Next: get_room_issues or
+    get_room_details for a room.
     """
     service = app(ctx).service
     start, end = service.window(days)
