@@ -15,6 +15,9 @@ from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
 
+SERVER_KEEPALIVES = (
+    "-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=3 -c tcp_keepalives_count=3 -c tcp_user_timeout=14000"
+)
 PG_LEADER_NAMESPACE = 0x5A53  # first advisory-lock key of the leader lock; the second comes from the account id
 
 
@@ -82,8 +85,12 @@ class PgLeadership:
     """
 
     def __init__(self, url: sa.URL, connect_args: dict[str, Any], account_id: str) -> None:
+        # The server must notice a vanished leader host too (its own keepalives default to hours): these
+        # session settings make PostgreSQL drop the dead session, and the lock with it, within about 15 s, so that
+        # with the followers' 10 s retry a new leader syncs within 30 s.
+        server_keepalives = {**connect_args, "options": SERVER_KEEPALIVES}
         self._engine = sa.create_engine(
-            url, poolclass=NullPool, connect_args=connect_args, isolation_level="AUTOCOMMIT"
+            url, poolclass=NullPool, connect_args=server_keepalives, isolation_level="AUTOCOMMIT"
         )
         self._key = leader_key(account_id)
         self._conn: sa.Connection | None = None
