@@ -157,6 +157,7 @@ class FleetService:
         self.clock = clock
         self.state = FleetState()
         self.store_error: str | None = None  # why writes are failing (answers go on from memory)
+        self.background_sync = False  # True while a sync keeps every source current (fleet.sync)
         self._write_lock = anyio.Lock()
         self._flights: dict[Hashable, anyio.Lock] = {}
         self._unavailable: dict[Source, tuple[ZoomError, float]] = {}
@@ -435,7 +436,7 @@ class FleetService:
             rooms=rooms,
             devices=device_map,
             dashboard=dashboard_map,
-            newest=self.state.newest_versions(),
+            newest=await self.baseline(notes) if devices else self.state.newest_versions(),
             freshness=Freshness(
                 rooms_as_of=self.state.rooms_read_at,
                 devices_as_of=_oldest(self.state.devices[i].read_at for i in device_map),
@@ -506,6 +507,27 @@ class FleetService:
             f"minute); the background sync reads it within that limit ({checked} of {len(rooms)} rooms so far). "
             "Narrow location_query to 100 rooms or fewer to read it now."
         )
+
+    async def baseline(self, notes: list[str]) -> dict[str, Version]:
+        """The fleet's newest app version per device type: the one yardstick for "outdated" in every answer.
+
+        It needs every room's devices. With the background sync they come within its first pass, and until
+        then the note says how many rooms the comparison rests on; without the sync, the rooms not read yet
+        are read now (bounded like any on-demand read), so a site that is entirely behind is still flagged.
+        """
+        active = [r for r in await self.all_rooms() if r.status != "UnderConstruction"]
+        missing = [r for r in active if r.id not in self.state.devices]
+        if missing and not self.background_sync and not self._skip("devices", []):
+            failures = await self.refresh_devices(missing[:ON_DEMAND_DEVICES], "tool")
+            if any(isinstance(e, ZoomScopeError | ZoomPlanError) for e in failures.values()):
+                self._note_failures("devices", "Devices", failures, {r.id: r for r in missing}, [])
+            missing = [r for r in active if r.id not in self.state.devices]
+        if missing:
+            notes.append(
+                f"App versions are compared with the newest among the {len(active) - len(missing)} of "
+                f"{len(active)} rooms whose devices have been read so far."
+            )
+        return self.state.newest_versions()
 
     def _reading_fresh(self, reading: DeviceReading | DashboardReading | None, target: float) -> bool:
         return reading is not None and self.fresh(reading.read_at, target)
@@ -620,7 +642,7 @@ class FleetService:
             sensors=self.state.sensors.get(room.id),
             occupancy=self.state.occupancy.get(room.id),
             offline_since=await self.offline_since(current),
-            newest=self.state.newest_versions(),
+            newest=await self.baseline(notes),
             freshness=Freshness(
                 rooms_as_of=self.state.rooms_read_at,
                 devices_as_of=device_reading.read_at if device_reading else None,

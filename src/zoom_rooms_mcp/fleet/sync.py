@@ -167,10 +167,14 @@ class SyncEngine:
 
     async def run(self) -> None:
         """Follow the store, and sync when this process leads. Runs until cancelled."""
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self._follow_loop)
-            if self.enabled:
-                tg.start_soon(self._leadership_loop)
+        self.fleet.background_sync = self.enabled
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._follow_loop)
+                if self.enabled:
+                    tg.start_soon(self._leadership_loop)
+        finally:
+            self.fleet.background_sync = False
 
     async def close(self) -> None:
         if self.leader:
