@@ -46,6 +46,7 @@ from zoom_rooms_mcp.store.api import (
     NewEvent,
     OccupancyReading,
     ProfileReading,
+    RoomRow,
     SensorReading,
     Store,
 )
@@ -64,6 +65,7 @@ ON_DEMAND_DASHBOARD_ROOMS = 100  # per-room Dashboard reads (Heavy: tens per sec
 ON_DEMAND_DASHBOARD_PAGES = 10  # Dashboard list pages (Resource-intensive: 10-20 a minute)
 UNAVAILABLE_RETRY = 600.0  # a missing scope or plan is re-tried after this long
 EVENT_RETENTION = 30 * 86_400.0
+MAX_GROUP = 500  # batches per group-committed transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +161,7 @@ class FleetService:
         self.store_error: str | None = None  # why writes are failing (answers go on from memory)
         self.background_sync = False  # True while a sync keeps every source current (fleet.sync)
         self._write_lock = anyio.Lock()
+        self._pending: list[Batch] = []  # batches waiting for the write lock (written in groups)
         self._flights: dict[Hashable, anyio.Lock] = {}
         self._unavailable: dict[Source, tuple[ZoomError, float]] = {}
         self._stale_before = 0.0
@@ -207,19 +210,44 @@ class FleetService:
 
     async def write(self, batch: Batch) -> None:
         """Persist and remember. A store that cannot be written (disk full, database down) never loses the
-        answer: the change is kept in memory and ``store_error`` says why it was not saved."""
-        async with self._write_lock:
-            try:
-                seq = await self.store.write(batch)
-            except StoreError as exc:
-                self.store_error = str(exc)
-                log.warning("fleet store write failed; keeping the data in memory: %s", exc)
-                self.state.apply_batch(batch, self.state.seq)
-                self._notify()
-                return
-            self.store_error = None
-            self.state.apply_batch(batch, seq)
+        answer: the change is kept in memory and ``store_error`` says why it was not saved.
+
+        Group commit: batches that queue up behind a write go into the store together, in order, as one
+        transaction (a burst of webhook events costs one transaction, not one each: bench (f))."""
+        self._pending.append(batch)
+        try:
+            await self._write_lock.acquire()
+        except BaseException:  # cancelled while queued: it was never written, so it never will be
+            self._pending = [queued for queued in self._pending if queued is not batch]
+            raise
+        try:
+            while any(queued is batch for queued in self._pending):  # else an earlier holder wrote it
+                group = self._next_group()
+                # Shielded: other writers' batches ride on this write, so store and memory must both get it.
+                with anyio.CancelScope(shield=True):
+                    await self._write_now(group[0] if len(group) == 1 else merge_batches(group))
+        finally:
+            self._write_lock.release()
+
+    def _next_group(self) -> list[Batch]:
+        """The oldest pending batch and those after it that merge with it without changing the outcome."""
+        group = [self._pending.pop(0)]
+        while self._pending and len(group) < MAX_GROUP and mergeable(group[0]) and mergeable(self._pending[0]):
+            group.append(self._pending.pop(0))
+        return group
+
+    async def _write_now(self, batch: Batch) -> None:
+        try:
+            seq = await self.store.write(batch)
+        except StoreError as exc:
+            self.store_error = str(exc)
+            log.warning("fleet store write failed; keeping the data in memory: %s", exc)
+            self.state.apply_batch(batch, self.state.seq)
             self._notify()
+            return
+        self.store_error = None
+        self.state.apply_batch(batch, seq)
+        self._notify()
 
     async def _once(self, key: Hashable, fresh: Callable[[], bool], load: Callable[[], Awaitable[None]]) -> None:
         """Single flight: concurrent callers needing the same refresh share one read."""
@@ -690,6 +718,30 @@ class FleetService:
 
     async def events(self, query: EventQuery) -> EventPage:
         return await self.store.events(query)
+
+
+def mergeable(batch: Batch) -> bool:
+    """Whether a batch can share a transaction with its neighbours: the store applies upserts before
+    deletions and replaces the locations wholesale, so only batches without either merge safely."""
+    return batch.locations is None and batch.structure is None and not batch.rooms_delete
+
+
+def merge_batches(batches: Sequence[Batch]) -> Batch:
+    """Mergeable batches as one, with the outcome of writing them in order: later readings and room rows
+    win, events are appended (a repeated ``dedupe_key`` is still stored once)."""
+    rooms: dict[str, RoomRow] = {}
+    for b in batches:
+        rooms.update((row.room.id, row) for row in b.rooms_upsert)
+    return Batch(
+        rooms_upsert=list(rooms.values()),
+        devices={k: v for b in batches for k, v in b.devices.items()},
+        dashboard={k: v for b in batches for k, v in b.dashboard.items()},
+        profiles={k: v for b in batches for k, v in b.profiles.items()},
+        sensors={k: v for b in batches for k, v in b.sensors.items()},
+        occupancy={k: v for b in batches for k, v in b.occupancy.items()},
+        events=[event for b in batches for event in b.events],
+        meta={k: v for b in batches for k, v in b.meta.items()},
+    )
 
 
 def unavailable_note(source: Source, exc: ZoomError, *, what: str | None = None) -> str:
