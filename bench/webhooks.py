@@ -10,8 +10,12 @@
 
 Bodies and signatures are made before the clock starts where they can be: signing is Zoom's work, not ours.
 
-``python -m bench.webhooks [--sink memory] [--seconds 5]`` prints the figures as JSON. Sinks are named in
-``SINKS`` (a factory each; the child process builds its own from the name).
+``python -m bench.webhooks [--sink memory|sqlite] [--seconds 5]`` prints the figures as JSON. Sinks are named
+in ``SINKS`` (a factory each, given a directory of its own; the child process builds its own from the name):
+
+* ``memory``: ``MemorySink``, the route's own cost;
+* ``sqlite``: ``FleetWebhookSink`` over a ``FleetService`` whose store is ``fleet.sqlite3`` in that directory
+  (created empty, or the fleet store already there): every event is one SQLite transaction, as in the server.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ import select
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -35,25 +41,73 @@ import uvicorn
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
-from bench.measure import BenchError, summary
+from bench.measure import BenchError, settings_for, summary
+from zoom_rooms_mcp.fleet.reader import ZoomReader
+from zoom_rooms_mcp.fleet.service import FleetService
+from zoom_rooms_mcp.fleet.webhooks import FleetWebhookSink
+from zoom_rooms_mcp.simulator import SimCredentials
+from zoom_rooms_mcp.store import open_store
 from zoom_rooms_mcp.webhooks import MemorySink, WebhookSink, sign, webhook_route
+from zoom_rooms_mcp.zoom.stack import open_zoom_stack
 
 SECRET = SecretStr("bench-webhook-secret")
-ACCOUNT = "bench-account"
+ACCOUNT = SimCredentials.account_id  # the simulator's account, so that the sqlite sink can use a synced fleet store
+STORE_FILE = "fleet.sqlite3"
 ZOOM_DEADLINE = 3.0
 START_TIMEOUT = 30.0
 MAX_LIFETIME = 1800.0  # an orphaned child never outlives a crashed benchmark by more than this
-SinkFactory = Callable[[], WebhookSink]
-SINKS: dict[str, SinkFactory] = {"memory": MemorySink}
+SinkFactory = Callable[[Path], AbstractAsyncContextManager[WebhookSink]]
 _ids = count()
+
+
+class NoZoom(httpx2.AsyncBaseTransport):
+    """The network of a sink or server that must not read Zoom: every request fails, and is counted."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.attempts += 1
+        raise httpx2.ConnectError("the benchmark allows no Zoom request here", request=request)
+
+
+@asynccontextmanager
+async def memory_sink(directory: Path) -> AsyncIterator[WebhookSink]:
+    yield MemorySink()
+
+
+@asynccontextmanager
+async def sqlite_sink(directory: Path) -> AsyncIterator[WebhookSink]:
+    """The server's sink: ``FleetWebhookSink`` over a ``FleetService`` on ``directory/fleet.sqlite3``.
+
+    Alerts never read Zoom (only room and location events re-read, after the answer), so the Zoom client
+    behind the service has no network at all."""
+    await anyio.Path(directory).mkdir(parents=True, exist_ok=True)
+    settings = settings_for(SimCredentials(), "business", directory / "tokens")
+    async with open_zoom_stack(settings, transport=NoZoom(), cache_dir=None) as stack:
+        store = await open_store(f"sqlite:///{directory / STORE_FILE}", account_id=ACCOUNT)
+        try:
+            fleet = FleetService(ZoomReader(stack.client), store)
+            await fleet.load()
+            yield FleetWebhookSink(fleet)
+        finally:
+            await store.close()
+
+
+SINKS: dict[str, SinkFactory] = {"memory": memory_sink, "sqlite": sqlite_sink}
 
 
 def app_for(sink: WebhookSink) -> Starlette:
     return Starlette(routes=[webhook_route(secret=SECRET, sink=sink, account_id=ACCOUNT)])
 
 
-def delivery(now: float) -> tuple[bytes, dict[str, str]]:
-    """A distinct, signed ``zoomroom.alert`` (Zoom's shape) and its headers."""
+def delivery(
+    now: float, *, room_id: str | None = None, alert_time: float | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """A distinct, signed ``zoomroom.alert`` (Zoom's shape) and its headers, signed at ``now``.
+
+    By default for a room nobody knows (``room-N``); ``alert_time`` (epoch seconds) is when the alert happened,
+    ``now`` unless given."""
     n = next(_ids)
     body = {
         "event": "zoomroom.alert",
@@ -61,14 +115,14 @@ def delivery(now: float) -> tuple[bytes, dict[str, str]]:
         "payload": {
             "account_id": ACCOUNT,
             "object": {
-                "id": f"room-{n}",
+                "id": room_id or f"room-{n}",
                 "room_name": f"Room {n}",
                 "calendar_name": "room@example.com",
                 "email": "room@example.com",
                 "issue": "Zoom room is offline",
                 "alert_type": 3,
                 "component": 1,
-                "alert_time": int(now * 1000),
+                "alert_time": int((now if alert_time is None else alert_time) * 1000),
                 "alert_kind": 1,
             },
         },
@@ -84,10 +138,10 @@ def delivery(now: float) -> tuple[bytes, dict[str, str]]:
 
 
 @contextmanager
-def serving(sink_name: str) -> Iterator[str]:
-    """``python -m bench.webhooks --serve SINK`` in a child process; yields the webhook URL."""
+def serving(sink_name: str, directory: Path) -> Iterator[str]:
+    """``python -m bench.webhooks --serve SINK --dir DIR`` in a child process; yields the webhook URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.webhooks", "--serve", sink_name],
+        [sys.executable, "-m", "bench.webhooks", "--serve", sink_name, "--dir", str(directory)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -120,15 +174,17 @@ class _Server(uvicorn.Server):
         self.ready.set()
 
 
-def _serve(sink_name: str) -> None:
+def _serve(sink_name: str, directory: Path) -> None:
     """Child: serve the route on a free loopback port, print its URL, stop when stdin closes."""
-    sock = socket.socket()
+    # Name the protocol: asyncio sets TCP_NODELAY only on sockets created with IPPROTO_TCP, and without it every
+    # answer on a kept-alive connection waits ~40 ms for the sender's delayed ACK (as the simulator once did).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app_for(SINKS[sink_name]()), log_config=None, access_log=False, lifespan="off", ws="none")
-    server = _Server(config)
 
     async def run() -> None:
-        async with anyio.create_task_group() as tg:
+        async with SINKS[sink_name](directory) as sink, anyio.create_task_group() as tg:
+            config = uvicorn.Config(app_for(sink), log_config=None, access_log=False, lifespan="off", ws="none")
+            server = _Server(config)
             tg.start_soon(lambda: server.serve(sockets=[sock]))
             await server.ready.wait()
             print(f"http://127.0.0.1:{sock.getsockname()[1]}/zoom/webhook", flush=True)
@@ -145,13 +201,13 @@ def _stdin_open() -> bool:
     return not ready or bool(sys.stdin.readline())
 
 
-async def burst(sink_name: str, deliveries: int = 200) -> dict[str, Any]:
+async def burst(sink_name: str, directory: Path, deliveries: int = 200) -> dict[str, Any]:
     """``deliveries`` signed alerts at once, one connection each; answer times in milliseconds."""
     now = time.time()
     prepared = [delivery(now) for _ in range(deliveries)]
     times: list[float] = []
     statuses: list[int] = []
-    with serving(sink_name) as url:
+    with serving(sink_name, directory) as url:
         limits = httpx2.Limits(max_connections=deliveries, max_keepalive_connections=0)
         async with httpx2.AsyncClient(limits=limits, timeout=30) as client:
             go = anyio.Event()
@@ -245,16 +301,17 @@ async def _sustain_in_process(sink: WebhookSink, seconds: float, workers: int) -
     return stored, time.perf_counter() - started
 
 
-async def sustained(sink_name: str, seconds: float = 5.0, workers: int = 64) -> dict[str, Any]:
+async def sustained(sink_name: str, directory: Path, seconds: float = 5.0, workers: int = 64) -> dict[str, Any]:
     """Events stored per second from ``workers`` concurrent senders: over HTTP (keep-alive connections from
     a bare client), and in process through ``httpx2.ASGITransport`` (no HTTP server).
 
     Also the time of one delivery on one connection with nothing else running: on a machine whose loopback
     round trip is slow, HTTP throughput is bounded by connections / that time, not by the server's CPU."""
-    with serving(sink_name) as url:
+    with serving(sink_name, directory / "http") as url:
         one_stored, one_elapsed = await _sustain_http(url, 1.0, 1)
         http_stored, http_elapsed = await _sustain_http(url, seconds, workers)
-    local_stored, local_elapsed = await _sustain_in_process(SINKS[sink_name](), seconds, workers)
+    async with SINKS[sink_name](directory / "in-process") as sink:
+        local_stored, local_elapsed = await _sustain_in_process(sink, seconds, workers)
     return {
         "seconds": seconds,
         "workers": workers,
@@ -264,10 +321,11 @@ async def sustained(sink_name: str, seconds: float = 5.0, workers: int = 64) -> 
     }
 
 
-async def measure(sink_name: str = "memory", *, seconds: float = 5.0) -> dict[str, Any]:
+async def measure(sink_name: str, directory: Path, *, seconds: float = 5.0) -> dict[str, Any]:
+    """The burst and the sustained runs, each sink's store in its own part of ``directory``."""
     return {
-        "burst": await burst(sink_name),
-        "sustained": await sustained(sink_name, seconds=seconds),
+        "burst": await burst(sink_name, directory / "burst"),
+        "sustained": await sustained(sink_name, directory / "sustained", seconds=seconds),
     }
 
 
@@ -276,11 +334,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sink", choices=sorted(SINKS), default="memory")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each sustained run")
     parser.add_argument("--serve", choices=sorted(SINKS), help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)  # the child's sink directory
     args = parser.parse_args(argv)
     if args.serve:
-        _serve(args.serve)
+        _serve(args.serve, args.dir or Path(tempfile.mkdtemp(prefix="zoom-rooms-webhooks-")))
         return 0
-    result = anyio.run(lambda: measure(args.sink, seconds=args.seconds))
+    with tempfile.TemporaryDirectory(prefix="zoom-rooms-webhooks-") as tmp:
+        result = anyio.run(lambda: measure(args.sink, Path(tmp), seconds=args.seconds))
     print(json.dumps({"sink": args.sink, **result}, indent=2))
     return 0
 
