@@ -289,11 +289,18 @@ def _soak(data: dict[str, Any]) -> list[str]:
     ]
 
 
+def _fleet(data: dict[str, Any]) -> list[str]:
+    from bench.fleet import render  # bench.fleet imports the server and the SDK: only when there is a section
+
+    return render(data, table)
+
+
 _RENDERERS = {
     "a_cold_calls": _cold,
     "b_warm_calls": _warm,
     "c_fleet_health_fanout": _fanout,
     "d_stdio_cold_start": _startup,
     "e_scaling": _scaling,
+    "f_fleet": _fleet,
     "soak": _soak,
 }

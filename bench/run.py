@@ -25,7 +25,7 @@ from typing import Any
 
 import anyio
 
-from bench import cold, fanout, report, scaling, soak, startup, warm
+from bench import cold, fanout, fleet, report, scaling, soak, startup, warm
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -40,10 +40,12 @@ class Profile:
     startup_runs: int
     scaling_sizes: list[int]
     scaling_repeats: int
+    fleet_sizes: list[int]
+    fleet_calls: int
 
 
-FULL = Profile("full", 7, 100, 5, 2, 5, [1_000, 5_000, 20_000], 5)
-QUICK = Profile("quick", 2, 20, 2, 1, 2, [1_000, 5_000], 2)
+FULL = Profile("full", 7, 100, 5, 2, 5, [1_000, 5_000, 20_000], 5, [1_000, 5_000, 20_000], 15)
+QUICK = Profile("quick", 2, 20, 2, 1, 2, [1_000, 5_000], 2, [1_000], 3)
 
 Section = Callable[[Path], Awaitable[dict[str, Any]]]
 
@@ -67,6 +69,13 @@ def sections(profile: Profile, soak_seconds: float) -> dict[str, tuple[str, floa
             "e",
             300,
             lambda d: scaling.run(sizes=profile.scaling_sizes, repeats=profile.scaling_repeats, workdir=d),
+        ),
+        "f_fleet": (
+            "fleet",
+            660,
+            lambda d: fleet.run(
+                sizes=profile.fleet_sizes, calls=profile.fleet_calls, restarts=3, webhook_seconds=5.0, workdir=d
+            ),
         ),
     }
     if soak_seconds > 0:
@@ -127,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short smoke variant (< 60 s)")
     parser.add_argument("--soak", type=float, default=0.0, metavar="SECONDS", help="also run the soak test")
-    parser.add_argument("--only", help="comma-separated sections to run: a,b,c,d,e,soak")
+    parser.add_argument("--only", help="comma-separated sections to run: a,b,c,d,e,fleet,soak")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default: bench/results)")
     options = parser.parse_args(argv)
     profile = QUICK if options.quick else FULL
@@ -139,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     options.out.mkdir(parents=True, exist_ok=True)
     # Only a complete run replaces latest.*: a smoke or partial run must never overwrite the full figures.
     stem = "quick" if options.quick else "partial" if only is not None else "latest"
+    if only == {"fleet"} and not options.quick:
+        stem = "fleet"  # the store and sync figures (docs/benchmark.md (f)) are kept apart from the rest
     json_path, md_path = options.out / f"{stem}.json", options.out / f"{stem}.md"
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     md_path.write_text(report.render(results), encoding="utf-8")
