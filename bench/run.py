@@ -134,7 +134,7 @@ async def run_all(profile: Profile, soak_seconds: float, only: set[str] | None) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="short smoke variant (< 60 s)")
+    parser.add_argument("--quick", action="store_true", help="short smoke variant (about 2 minutes)")
     parser.add_argument("--soak", type=float, default=0.0, metavar="SECONDS", help="also run the soak test")
     parser.add_argument("--only", help="comma-separated sections to run: a,b,c,d,e,fleet,soak")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results directory (default: bench/results)")
