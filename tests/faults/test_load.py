@@ -69,9 +69,11 @@ async def test_200_concurrent_calls_over_stdio(served: tuple[Simulator, str], tm
     assert sim.stats.token_requests == 1
     assert sim.stats.rate_limited == 0  # the simulator enforces Business limits: pacing held
     assert sim.stats.peak_in_flight <= CLIENT_MAX_CONCURRENCY
-    assert sim.stats.by_endpoint["list_devices"] == len(
-        {r for t, a in mixed_calls(sim, 200) if t == "get_room_details" for r in [a["room"]]}
-    )
+    # Every room's devices once for the fleet-wide 'outdated' baseline (one read shared by all calls), plus
+    # at most one more for each room whose details were asked while that read ran.
+    details = {a["room"] for t, a in mixed_calls(sim, 200) if t == "get_room_details"}
+    active = sum(r.status != "UnderConstruction" for r in sim.fleet.rooms)
+    assert active <= sim.stats.by_endpoint["list_devices"] <= active + len(details)
 
 
 async def test_eight_processes_started_at_once_make_one_token_request(

@@ -187,23 +187,9 @@ def outcome(variant: str, name: str) -> str | None:
 
 
 # Product bugs these variants expose, for the product's owners to fix: (variant, check) -> what is wrong.
-_OMITTED = (
-    "listing omits Kiosk/SchedulingDisplayOnly/DigitalSignageOnly/PersonalZoomRoom rooms unless asked with type=; "
-    "the product never reads them by type (DESIGN §9 'Every room type'), so "
-)
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("listing_omits_types", "site_counts"): _OMITTED + "get_zoom_sites room_count/status_counts are short",
-    ("listing_omits_types", "sites_down_to_city"): _OMITTED + "get_zoom_sites(level='city') counts are short",
-    ("listing_omits_types", "rooms_in_city"): _OMITTED + "get_zoom_rooms(location_query) misses those rooms",
-    ("listing_omits_types", "all_rooms"): _OMITTED + "get_zoom_rooms() total_count is short",
-    ("listing_omits_types", "offline_rooms"): _OMITTED + "get_zoom_rooms(status='Offline') misses offline kiosks etc.",
-    ("listing_omits_types", "kiosk_by_name"): _OMITTED + "get_room_details cannot find a kiosk by its name",
-    ("listing_omits_types", "fleet_health_city"): _OMITTED + "get_fleet_health summary.total_rooms is short",
-    ("structure_state", "sites_down_to_city"): (
-        "structures says 'state' while locations are typed 'states'; get_zoom_sites(level='city') ranks levels by "
-        "structure.index(loc.type) and drops every 'states' row"
-    ),
-}
+# Empty: the listing is read type by type (listing_omits_types) and site levels are ranked by the location
+# model, so 'state' and 'states' are one level (structure_state).
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _cases() -> list[Any]:

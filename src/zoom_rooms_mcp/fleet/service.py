@@ -546,9 +546,15 @@ class FleetService:
         active = [r for r in await self.all_rooms() if r.status != "UnderConstruction"]
         missing = [r for r in active if r.id not in self.state.devices]
         if missing and not self.background_sync and not self._skip("devices", []):
-            failures = await self.refresh_devices(missing[:ON_DEMAND_DEVICES], "tool")
-            if any(isinstance(e, ZoomScopeError | ZoomPlanError) for e in failures.values()):
-                self._note_failures("devices", "Devices", failures, {r.id: r for r in missing}, [])
+            # Single flight: concurrent answers wait for one read of the missing rooms instead of each reading them.
+            lock = self._flights.setdefault("baseline", anyio.Lock())
+            read_by_another = lock.locked()
+            async with lock:
+                missing = [r for r in active if r.id not in self.state.devices]
+                if missing and not read_by_another:
+                    failures = await self.refresh_devices(missing[:ON_DEMAND_DEVICES], "tool")
+                    if any(isinstance(e, ZoomScopeError | ZoomPlanError) for e in failures.values()):
+                        self._note_failures("devices", "Devices", failures, {r.id: r for r in missing}, [])
             missing = [r for r in active if r.id not in self.state.devices]
         if missing:
             notes.append(

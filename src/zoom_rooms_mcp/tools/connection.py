@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field, WithJsonSchema
 
+from zoom_rooms_mcp.policy import scope_names
 from zoom_rooms_mcp.tools.common import app, iso
 from zoom_rooms_mcp.tools.errors import zoom_errors
 from zoom_rooms_mcp.zoom.errors import ZoomScopeError
@@ -89,7 +90,7 @@ async def zoom_connection(
     from zoom_rooms_mcp.tools.registry import scope_report  # the registry imports this module
 
     state = app(ctx)
-    probe_note = ""
+    refused: ZoomScopeError | None = None
     with zoom_errors():
         if force_refresh:
             state.service.invalidate()
@@ -97,9 +98,9 @@ async def zoom_connection(
         try:
             # One real call proves the API accepts the token, not only that the token endpoint issued it.
             await state.client.get("list_rooms", params={"page_size": 1})
-        except ZoomScopeError:
+        except ZoomScopeError as exc:
             # Zoom checked the token and then the scope: the token works, the report below names what is missing.
-            probe_note = " (the token works; listing rooms needs a scope it lacks)"
+            refused = exc
     current = state.tokens.cached_token
     if current is not None and current.value != result.token.value:
         # Zoom refused the cached token and the call recovered with a new one: report the token in use.
@@ -108,9 +109,16 @@ async def zoom_connection(
     report = scope_report(granted)
     unavailable = [a.tool for a in report.tools if not a.available]
     missing = report.missing_scopes
+    probe_note = " (the token works; listing rooms needs a scope it lacks)" if refused else ""
     if unavailable:
         message = (
             f"Connected{probe_note}, but {', '.join(unavailable)} cannot run until the app gets: {', '.join(missing)}."
+        )
+    elif refused is not None:
+        # The token names the scope but Zoom refused it: the app's scopes changed after the token was issued.
+        message = (
+            f"Connected (the token works), but Zoom refused to list rooms without {scope_names(refused)}. Add it to "
+            "the app, then call again with force_refresh=true."
         )
     elif missing:
         message = f"Connected. Optional data (e.g. dashboard health) needs: {', '.join(missing)}."

@@ -133,13 +133,6 @@ async def get_fleet_health(
                 )
             )
     problem_rooms.sort(key=lambda item: (-item[0], item[1].location_path or "", item[1].name))
-    notes = list(view.notes)
-    known, fleet = service.state.devices, service.state.rooms
-    if problem == "outdated" and len(known) < len(fleet):
-        notes.append(
-            f"'Outdated' compares with the newest app version among the {len(known)} of {len(fleet)} rooms whose "
-            "devices have been read so far; the background sync reads the rest."
-        )
     ordered = [p for _, p in problem_rooms]
     fingerprint = query_fingerprint("health", location_query, include_devices, problem)
     page, next_cursor = paginate(ordered, limit, cursor, fingerprint)
@@ -152,7 +145,7 @@ async def get_fleet_health(
         ),
         problem_rooms=page,
         sources=view.sources,
-        notes=notes,
+        notes=view.notes,
         resolution=resolution_out(where.resolution) if where.resolution is not None else None,
         next_cursor=next_cursor,
         data_as_of=iso(view.freshness.rooms_as_of or tree.read_at) or "",
