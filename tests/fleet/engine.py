@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -54,10 +55,10 @@ async def engine(
     settings = settings_for(sim, tmp_path / "tokens")
     async with open_zoom_stack(settings, transport=sim.transport(), rate_scale=RATE_SCALE) as stack:
         store = await open_store(store_url, account_id=sim.credentials.account_id, data_dir=tmp_path)
-        kwargs = {"clock": clock} if clock is not None else {}
-        fleet = FleetService(ZoomReader(stack.client, **kwargs), store, targets=targets, **kwargs)
+        now = clock or time.time
+        fleet = FleetService(ZoomReader(stack.client, now), store, targets=targets, clock=now)
         await fleet.load()
-        sync = SyncEngine(fleet, store, share=0.5, cadence=cadence)
+        sync = SyncEngine(fleet, store, share=0.5, cadence=cadence, clock=now)
         try:
             yield Engine(fleet, store, sync)
         finally:

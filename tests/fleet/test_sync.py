@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -89,6 +91,8 @@ async def test_a_restarted_server_answers_from_its_store_without_asking_zoom(tmp
     async with engine(sim, tmp_path, store_url=url) as e, syncing(e.sync):
         await until(e.fleet, lambda: e.sync.report()["state"] == "current")
         before = e.fleet.state.rooms_read_at
+        assert before is not None
+    stopped = time.time()
     sim.stats.reset()
     async with engine(sim, tmp_path, store_url=url) as again:
         view = await again.fleet.view(await again.fleet.scope(None))
@@ -96,7 +100,10 @@ async def test_a_restarted_server_answers_from_its_store_without_asking_zoom(tmp
         assert sim.stats.by_endpoint.get("list_devices", 0) == 0
         assert view.coverage.rooms == len(sim.fleet.rooms)
         assert view.coverage.devices_checked == active(sim)
-        assert view.freshness.rooms_as_of == before  # the data's real age, not the restart time
+        # The data's real age (the last listing before the stop), not the restart time.
+        as_of = view.freshness.rooms_as_of
+        assert as_of is not None
+        assert before <= as_of <= stopped
 
 
 async def test_sync_failures_back_off_are_reported_and_answers_go_on_from_the_store(tmp_path: Path) -> None:
@@ -134,3 +141,56 @@ async def test_two_processes_on_one_sqlite_store_one_syncs_and_the_other_takes_o
         await leader.store.close()
         # The new leader catches up and publishes its status: a change the follower sees.
         await until(follower.fleet, lambda: follower.sync.leader, seconds=FAST.leader_retry * 50)
+
+
+async def test_device_rotation_orders_never_read_then_changed_or_troubled_then_oldest(tmp_path: Path) -> None:
+    """The scheduler's choice on a controlled clock: which rooms' devices are read next, and when."""
+    sim = simulator(rooms=60, seed=19)
+    now = [1_800_000_000.0]
+    async with engine(sim, tmp_path, clock=lambda: now[0]) as e:
+        await e.fleet.refresh_rooms("sync")
+        rooms = list(e.fleet.state.rooms.values())
+        active = [r for r in rooms if r.status != "UnderConstruction"]
+        cycle = e.sync.device_cycle()
+        assert cycle == FAST.min_device_cycle  # 60 rooms at Business's budget: the floor applies
+        due, _ = e.sync._due_devices()
+        assert {r.id for r in due} == {r.id for r in active}  # at start every room is due: full budget
+        await e.fleet.refresh_devices(active, "sync")
+        due, wait = e.sync._due_devices()
+        assert due == []
+        assert 0 < wait <= cycle  # nothing due: sleep until the oldest reading comes due
+        # Half a cycle later: a room whose status changed, and an offline room, go first; others wait.
+        now[0] += cycle * 0.6
+        changed = next(r for r in active if r.status != "Offline")
+        offline = next((r for r in active if r.status == "Offline"), None)
+        e.sync._priority.add(changed.id)
+        due, _ = e.sync._due_devices()
+        expected = {changed.id} | ({offline.id} if offline else set())
+        assert expected <= {r.id for r in due} <= expected | {r.id for r in active if e.sync._has_problem(r.id)}
+        # A full cycle later every room is due again, troubled and changed rooms first.
+        now[0] += cycle
+        due, _ = e.sync._due_devices()
+        assert len(due) == len(active)
+        first = {r.id for r in due[: len(expected)]}
+        assert expected <= first | {r.id for r in due if e.sync._has_problem(r.id)}
+
+
+@pytest.mark.slow
+async def test_a_20000_room_fleet_is_synced_completely(tmp_path: Path) -> None:
+    """Every room, every room's devices and every Dashboard row of a 20,000-room fleet, with no 429."""
+    sim = simulator(rooms=20_000, seed=23)
+    url = f"sqlite:///{tmp_path / 'big.sqlite3'}"
+    # Production's listing cadences (a 20,000-room listing is 73 requests); the device rotation as fast as
+    # the scaled budget allows.
+    cadence = replace(FAST, rooms=60.0, tree=600.0)
+    async with engine(sim, tmp_path, store_url=url, cadence=cadence) as e, syncing(e.sync):
+        await until(e.fleet, lambda: e.sync.report()["state"] == "current", seconds=240)
+        report = e.sync.report()
+        assert report["rooms_total"] == 20_000
+        assert report["devices_checked"] == active(sim)
+        assert report["dashboard_checked"] == 20_000
+        assert sim.stats.rate_limited == 0
+        view = await e.fleet.view(await e.fleet.scope(None))
+        assert view.coverage.devices_checked == active(sim)
+        assert view.notes == []
+    assert (tmp_path / "big.sqlite3").stat().st_size < 100 * 1024 * 1024

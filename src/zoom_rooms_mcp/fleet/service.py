@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -160,6 +160,7 @@ class FleetService:
         self.state = FleetState()
         self.store_error: str | None = None  # why writes are failing (answers go on from memory)
         self.background_sync = False  # True while a sync keeps every source current (fleet.sync)
+        self.device_cycle = 0.0  # seconds the sync takes to read every room's devices once (fleet.sync)
         self._write_lock = anyio.Lock()
         self._pending: list[Batch] = []  # batches waiting for the write lock (written in groups)
         self._flights: dict[Hashable, anyio.Lock] = {}
@@ -304,16 +305,25 @@ class FleetService:
             return await self.reader.devices(room_id, lane)
 
         found, failures = await fan_out(read, [r.id for r in rooms], on_done=on_done)
-        by_id = {r.id: r for r in rooms}
-        events: list[NewEvent] = []
-        readings: dict[str, DeviceReading] = {}
-        for room_id, devices in found.items():
-            previous = self.state.devices.get(room_id)
-            events.extend(diff.device_events(by_id[room_id], previous.devices if previous else None, devices, at))
-            readings[room_id] = DeviceReading(devices=devices, read_at=at)
-        if readings:
-            await self.write(Batch(devices=readings, events=events))
+        await self.record_devices({i: DeviceReading(devices=d, read_at=at) for i, d in found.items()})
         return failures
+
+    async def record_devices(self, readings: Mapping[str, DeviceReading]) -> None:
+        """Store device readings, with an event for every device that went offline or came back."""
+        events: list[NewEvent] = []
+        for room_id, reading in readings.items():
+            room = self.state.rooms.get(room_id)
+            previous = self.state.devices.get(room_id)
+            if room is not None and reading.devices is not None:
+                before = previous.devices if previous else None
+                events.extend(diff.device_events(room, before, reading.devices, reading.read_at))
+        if readings:
+            await self.write(Batch(devices=dict(readings), events=events))
+
+    def device_target(self) -> float:
+        """How old a device reading may be: the target, or longer when the sync's rotation needs longer to
+        go round a large fleet within its budget (it then reads every room once per ``device_cycle``)."""
+        return max(self.targets.devices, 1.5 * self.device_cycle)
 
     async def refresh_dashboard_all(self, lane: Lane) -> None:
         rows, read_at = await self.reader.dashboard_all(lane)
@@ -478,7 +488,7 @@ class FleetService:
     async def _ensure_devices(self, rooms: Sequence[Room], notes: list[str], progress: Progress | None) -> None:
         if self._skip("devices", notes):
             return
-        stale = [r for r in rooms if not self._reading_fresh(self.state.devices.get(r.id), self.targets.devices)]
+        stale = [r for r in rooms if not self._reading_fresh(self.state.devices.get(r.id), self.device_target())]
         if not stale:
             return
         # Never-checked rooms first, then the oldest readings.

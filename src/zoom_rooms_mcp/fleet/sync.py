@@ -33,7 +33,7 @@ import anyio
 
 from zoom_rooms_mcp.fleet.service import EVENT_RETENTION, FleetService, unavailable_note
 from zoom_rooms_mcp.fleet.state import META_SYNC_STATUS, META_TYPE_CENSUS
-from zoom_rooms_mcp.store.api import Batch, Store
+from zoom_rooms_mcp.store.api import Batch, DeviceReading, Store
 from zoom_rooms_mcp.store.errors import StoreError
 from zoom_rooms_mcp.zoom.catalog import Category
 from zoom_rooms_mcp.zoom.errors import ZoomAuthError, ZoomError, ZoomPlanError, ZoomScopeError
@@ -61,7 +61,8 @@ class Cadence:
     prune: float = 3_600.0
     backoff_initial: float = 5.0
     backoff_max: float = 300.0
-    device_chunk: int = 100  # rooms per device batch (one store transaction each)
+    device_chunk: int = 100  # device readings per store transaction
+    device_workers: int = 8  # concurrent device reads (the client's sync lane bounds them too)
 
 
 @dataclass(slots=True)
@@ -154,12 +155,12 @@ class SyncEngine:
         fleet, state = self.fleet, self.fleet.state
         if not fleet.fresh(state.rooms_read_at, fleet.targets.rooms):
             return False
-        cycle = self.device_cycle() * 1.5
+        target = fleet.device_target()
         for room_id, room in state.rooms.items():
             if room.status == "UnderConstruction":
                 continue
             reading = state.devices.get(room_id)
-            if reading is None or self.clock() - reading.read_at > cycle:
+            if reading is None or self.clock() - reading.read_at > target:
                 return False
         return self._dashboard_off is not None or state.dashboard_read_at is not None
 
@@ -327,6 +328,7 @@ class SyncEngine:
 
     async def _devices_loop(self) -> None:
         async def step() -> float:
+            self.fleet.device_cycle = self.device_cycle()
             due, wait = self._due_devices()
             if not due and self._listed.is_set():
                 self._devices_done.set()
@@ -335,14 +337,46 @@ class SyncEngine:
                 with anyio.move_on_after(wait):
                     await self._wake.wait()
                 return 0.0
-            failures = await self.fleet.refresh_devices(due, "sync")
-            self._priority -= {r.id for r in due}
-            refusal = next((e for e in failures.values() if isinstance(e, ZoomScopeError | ZoomPlanError)), None)
-            if refusal is not None:
-                raise refusal  # a missing scope: back off instead of spinning through every room
+            await self._read_devices(due)
             return 0.0
 
         await self._guarded("devices", step)
+
+    async def _read_devices(self, rooms: list[Room]) -> None:
+        """Read a pass of rooms' devices as a pipeline: the workers keep the sync lane busy while finished
+        readings are stored in batches behind them, so the rotation runs at its budget, not stop-and-go."""
+        pending = iter(rooms)
+        buffer: dict[str, DeviceReading] = {}
+        refusal: ZoomError | None = None
+
+        async def flush() -> None:
+            if buffer:
+                batch = dict(buffer)
+                buffer.clear()
+                await self.fleet.record_devices(batch)
+
+        async def worker() -> None:
+            nonlocal refusal
+            for room in pending:  # one shared iterator: each room is read once
+                try:
+                    devices = await self.fleet.reader.devices(room.id, "sync")
+                except (ZoomScopeError, ZoomPlanError) as exc:
+                    refusal = exc
+                    return
+                except ZoomError as exc:  # one room's failure never stops the pass
+                    log.info("devices of room %s not read: %s", room.id, exc.message)
+                    continue
+                buffer[room.id] = DeviceReading(devices=devices, read_at=self.clock())
+                self._priority.discard(room.id)
+                if len(buffer) >= self.cadence.device_chunk:
+                    await flush()
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(self.cadence.device_workers):
+                tg.start_soon(worker)
+        await flush()
+        if refusal is not None:
+            raise refusal  # a missing scope: back off instead of spinning through every room
 
     def _due_devices(self) -> tuple[list[Room], float]:
         """Rooms whose devices are due, most urgent first, and how long until the next one is due."""
@@ -366,7 +400,9 @@ class SyncEngine:
             else:
                 next_due = min(next_due, cycle - age)
         ranked.sort(key=lambda item: (item[0], item[1]))
-        return [room for _, _, room in ranked[: self.cadence.device_chunk]], max(1.0, next_due)
+        # A pass is bounded so that rooms whose status changes meanwhile wait at most ~10 s for their turn.
+        size = max(self.cadence.device_chunk, int(self.device_budget * 10))
+        return [room for _, _, room in ranked[:size]], max(1.0, next_due)
 
     def _has_problem(self, room_id: str) -> bool:
         state = self.fleet.state

@@ -108,7 +108,7 @@ class ZoomClient:
         pacer: Pacer,
         max_attempts: int = 4,
         max_concurrency: int = 8,
-        max_sync_concurrency: int = 4,
+        max_sync_concurrency: int = 8,
         backoff_initial: float = 0.25,
         backoff_max: float = 4.0,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,

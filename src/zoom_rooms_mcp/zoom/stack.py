@@ -33,7 +33,7 @@ from zoom_rooms_mcp.zoom.token import (
 USER_AGENT = f"zoom-rooms-mcp/{__version__} (+https://pypi.org/project/zoom-rooms-mcp/)"
 # A whole token request is also capped at TOKEN_REQUEST_TIMEOUT (the token manager's own deadline).
 TIMEOUT = httpx2.Timeout(TOKEN_REQUEST_TIMEOUT, connect=5.0)
-# Room for the tool lane's 8 and the sync lane's 4 concurrent requests, plus token requests.
+# Room for the tool lane's 8 and the sync lane's 8 concurrent requests, plus token requests.
 LIMITS = httpx2.Limits(max_connections=20, max_keepalive_connections=10)
 
 
