@@ -25,7 +25,11 @@ Which tool:
 get_room_details; its history: get_room_issues.
 - A health report for a site or the fleet: get_fleet_health (problem='offline'|'device'|'outdated'|'dashboard' \
 for one kind).
-- test_zoom_connection diagnoses authentication and scope problems.
+- What broke or recovered lately ('what broke in the last hour?'): get_room_alerts. Which rooms and problems \
+recurred over days ('most problems this week?'): get_top_issues.
+- test_zoom_connection diagnoses authentication and scope problems, and shows how current the fleet store is.
+Answers come from a store kept current in the background: `freshness` says when Zoom was read and `coverage` \
+how many rooms each source covered; say so when data is old or partial, and never call 'unknown' rooms healthy.
 Tools take a free-text location ('Seattle', 'Munich campus', 'seattle building 2 floor 3') and resolve it \
 themselves; use resolve_location only to check a phrase. If `resolution.status` is 'ambiguous' or 'none', ask \
 the user which candidate they mean (show the paths) instead of guessing. If get_room_details says \
@@ -63,17 +67,20 @@ def register_guide(server: MCPServer, live: list[AppContext]) -> None:
             str, Field(description="Site in free text, e.g. 'Munich campus'; empty for the whole fleet.")
         ] = "",
     ) -> str:
-        """A health report for a site or the whole Zoom Rooms fleet, worst problems first."""
-        scope = f"location_query='{location}'" if location.strip() else "no location_query (whole fleet)"
-        where = f"query='{location}', " if location.strip() else ""
+        """A health report for a site or the whole fleet, worst problems first, with what changed lately."""
+        place = location.strip()
+        sites = f"query='{place}', level='city'" if place else "level='city'"
+        scope = f"location_query='{place}'" if place else "no location_query (whole fleet)"
+        alerts = f"location_query='{place}', since_minutes=1440" if place else "since_minutes=1440"
         return (
             f"Produce a Zoom Rooms health report. For rooms and offline rooms per city call get_zoom_sites with "
-            f"{where}level='city'. Then call get_fleet_health with {scope}. If the location is ambiguous, ask the "
-            "user which candidate they mean. Report: total rooms and status counts, the critical rooms (offline) "
-            "with their locations, then warnings (offline or outdated devices, dashboard issues), grouped by "
-            "building. Rooms counted as 'unknown' were not checked: say so rather than calling them healthy. "
-            "Mention which data sources were used and any notes about missing scopes. End with a short "
-            "prioritised action list."
+            f"{sites}. Then call get_fleet_health with {scope}. If the location is ambiguous, ask the user which "
+            "candidate they mean. Report: total rooms and status counts, the critical rooms (offline) with their "
+            "locations, then warnings (offline or outdated devices, dashboard issues), grouped by building. Rooms "
+            "counted as 'unknown' were not checked: say so rather than calling them healthy. Mention which data "
+            "sources were used, how fresh they are (`freshness`) and any notes about missing scopes. Then call "
+            f"get_room_alerts with {alerts} for what broke or recovered in the last day, and get_top_issues for "
+            "the problems that keep coming back this week. End with a short prioritised action list."
         )
 
     @server.resource(

@@ -29,6 +29,7 @@ class SyncReport(BaseModel):
     devices_checked: int
     dashboard_checked: int
     last_error: str | None
+    read_error: str | None = None
     device_cycle_seconds: int | None = None
     census: dict[str, Any] | None = None
 
