@@ -3,9 +3,12 @@ store handle (as replicas are), against the simulator."""
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from pathlib import Path
 
 import anyio
 import httpx2
@@ -13,7 +16,8 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
-from tests.cli.helpers import closed_port
+from tests.cli.helpers import closed_port, run_cli
+from tests.harness import clean_env
 from tests.pg import PgServer
 from zoom_rooms_mcp.server import open_store_patiently
 from zoom_rooms_mcp.simulator import DEMO_TOKEN_URL, SimCredentials, Simulator
@@ -87,6 +91,42 @@ async def test_three_replicas_fetch_one_token(stores: list[SqlStore], db_url: st
     assert len(fingerprint) == 64
     assert CREDS.client_secret not in repr(rows)
     assert CREDS.client_id not in repr(rows)
+
+
+async def test_the_token_command_shows_and_clears_the_shared_token(
+    stores: list[SqlStore], db_url: str, tmp_path: Path
+) -> None:
+    """`zoom-rooms-mcp token` with a PostgreSQL store looks in the database, never at a file, never prints it."""
+    sim = Simulator(rooms=5)
+    async with httpx2.AsyncClient(transport=sim.transport()) as http:
+        value = (await manager(http, stores[0]).get_token()).token.value
+
+    def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        return run_cli(*args, env=env, cwd=tmp_path)
+
+    env = clean_env(
+        tmp_path,
+        ZOOM_ROOMS_STORE=db_url,
+        ZOOM_ACCOUNT_ID=CREDS.account_id,
+        ZOOM_CLIENT_ID=CREDS.client_id,
+        ZOOM_CLIENT_SECRET=CREDS.client_secret,
+        ZOOM_OAUTH_TOKEN_URL=DEMO_TOKEN_URL,
+        ZOOM_API_BASE_URL=DEMO_TOKEN_URL.replace("/oauth/token", "/v2"),
+    )
+    shown = await anyio.to_thread.run_sync(lambda: cli("token", "--json", env=env))
+    assert shown.returncode == 0, shown.stderr
+    state = json.loads(shown.stdout)
+    assert state["exists"] is True
+    assert state["usable"] is True
+    assert value not in shown.stdout + shown.stderr
+    cleared = await anyio.to_thread.run_sync(lambda: cli("token", "--clear", env=env))
+    assert cleared.returncode == 0, cleared.stderr
+    assert "Deleted the shared token" in cleared.stdout
+    assert token_rows(db_url) == []
+    no_secret = {k: v for k, v in env.items() if k != "ZOOM_CLIENT_SECRET"}
+    without_secret = await anyio.to_thread.run_sync(lambda: cli("token", env=no_secret))
+    assert without_secret.returncode == 2
+    assert "ZOOM_CLIENT_SECRET" in without_secret.stderr
 
 
 async def test_a_401_on_one_replica_invalidates_the_token_everywhere(stores: list[SqlStore]) -> None:
