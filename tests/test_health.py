@@ -53,7 +53,9 @@ def test_outdated_app_against_the_fleet_newest() -> None:
     old = replace(CONTROLLER, app_version="5.17.11 (3500)")
     result = assess_room(room(), devices=[COMPUTER, old], newest=NEWEST)
     assert result.verdict == "warning"
-    assert result.problems == ["Controller runs Zoom Rooms 5.17.11, older than the fleet's newest 6.2.5"]
+    assert result.problems == [
+        "Controller runs an outdated Zoom Rooms app 5.17.11, older than the fleet's newest 6.2.5"
+    ]
     # A patch-level or a single minor-release difference is routine, not worth reporting …
     for version in ("6.2.1 (4800)", "6.1.9 (4400)"):
         current = replace(CONTROLLER, app_version=version)
@@ -61,7 +63,7 @@ def test_outdated_app_against_the_fleet_newest() -> None:
     # … two minor releases behind is.
     lagging = replace(CONTROLLER, app_version="6.0.2 (4100)")
     assert assess_room(room(), devices=[COMPUTER, lagging], newest=NEWEST).problems == [
-        "Controller runs Zoom Rooms 6.0.2, older than the fleet's newest 6.2.5"
+        "Controller runs an outdated Zoom Rooms app 6.0.2, older than the fleet's newest 6.2.5"
     ]
 
 

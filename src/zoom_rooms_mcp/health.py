@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from zoom_rooms_mcp.zoom.errors import sanitize
@@ -43,11 +44,27 @@ class Assessment:
 
 def parse_version(text: object) -> Version | None:
     """``"6.2.5 (4890)"`` → ``(6, 2, 5, 4890)``; None when there is no version to compare."""
-    match = _VERSION.search(str(text or ""))
+    return _parse_version(str(text or ""))
+
+
+# A fleet runs a few dozen app versions on tens of thousands of devices: parse each string once.
+@lru_cache(maxsize=4096)
+def _parse_version(text: str) -> Version | None:
+    match = _VERSION.search(text)
     if not match:
         return None
     major, minor, patch, build = match.groups()
     return int(major), int(minor), int(patch or 0), int(build or 0)
+
+
+@lru_cache(maxsize=1024)
+def _device_kind(device_type: str) -> str:
+    """A device type as quoted in a problem text (few distinct values; sanitized once each)."""
+    return sanitize(device_type or "Device", 40)
+
+
+def _version_text(version: Version) -> str:
+    return ".".join(map(str, version[:3]))
 
 
 def outdated(version: Version, newest: Version) -> bool:
@@ -101,18 +118,20 @@ def assess_room(
         kinds.add("device")
         worse("critical")
 
+    baseline = newest or {}
     for device in devices or ():
-        kind = sanitize(device.device_type or "Device", 40)
         if device.status == "Offline" and not (offline and device.device_type == main):
-            problems.append(f"{kind} is offline")
+            problems.append(f"{_device_kind(device.device_type)} is offline")
             kinds.add("device")
             worse("critical" if device.device_type == main else "warning")
-        version = parse_version(device.app_version)
-        best = (newest or {}).get(device.device_type)
-        if version and best and outdated(version, best):
+        best = baseline.get(device.device_type)
+        if best is None:
+            continue
+        version = _parse_version(str(device.app_version or ""))
+        if version and outdated(version, best):
             problems.append(
-                f"{kind} runs Zoom Rooms {'.'.join(map(str, version[:3]))}, "
-                f"older than the fleet's newest {'.'.join(map(str, best[:3]))}"
+                f"{_device_kind(device.device_type)} runs an outdated Zoom Rooms app {_version_text(version)}, "
+                f"older than the fleet's newest {_version_text(best)}"
             )
             kinds.add("outdated")
             worse("warning")

@@ -40,6 +40,11 @@ META_TYPE_CENSUS = "type_census"
 @dataclass(slots=True)
 class FleetState:
     seq: int = 0
+    # Bumped by every ``apply`` (``seq`` is the store's counter and stays put when a write fails and is kept
+    # in memory only): answers derived from the state are cached under it. ``rooms_generation`` moves only
+    # when the room listing changes (rooms added, changed or deleted).
+    generation: int = 0
+    rooms_generation: int = 0
     tree: TreeSnapshot | None = None
     locations: list[RawLocation] = field(default_factory=list)
     structure: list[str] = field(default_factory=list)
@@ -60,6 +65,7 @@ class FleetState:
 
     def apply(self, changes: Changes) -> None:
         """Merge rows from the store (a full ``load`` or an incremental ``changes``)."""
+        self.generation += 1
         if changes.locations is not None:
             self.locations = list(changes.locations)
             self.structure = list(changes.structure or [])
@@ -70,6 +76,7 @@ class FleetState:
                 self._forget(room_id)
             self._by_dashboard_id = None
             self._by_location = None
+            self.rooms_generation += 1
         if changes.devices:
             self.devices.update(changes.devices)
             self._newest = None

@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
+from weakref import WeakKeyDictionary
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
@@ -23,6 +25,8 @@ from zoom_rooms_mcp.zoom.errors import sanitize
 from zoom_rooms_mcp.zoom.records import ROOM_STATUSES, ROOM_TYPES, Room
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 MAX_CANDIDATES = 50  # an ambiguous place lists every candidate up to this many
@@ -279,3 +283,46 @@ def decode_cursor(cursor: str, fingerprint: str) -> int:
             "or omit `cursor` to start over."
         )
     return offset
+
+
+# --- answers derived from the fleet state, cached per server ---------------------------------------------
+
+
+class LruCache(Generic[K, V]):
+    """A bounded map of derived answers, least recently used first out. Keys name every input the value
+    depends on (the fleet state's generation, the scope, the filters), so an entry is never stale: a
+    changed input is a different key, and the old entry ages out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> V:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class PerService(Generic[V]):
+    """One ``V`` per fleet service (one per server), made on first use and dropped with the service."""
+
+    def __init__(self, factory: Callable[[], V]) -> None:
+        self._factory = factory
+        self._by_service: WeakKeyDictionary[FleetService, V] = WeakKeyDictionary()
+
+    def __call__(self, service: FleetService) -> V:
+        found = self._by_service.get(service)
+        if found is None:
+            found = self._by_service[service] = self._factory()
+        return found

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
 from pydantic import BaseModel, Field
 
-from zoom_rooms_mcp.fleet.service import Source
-from zoom_rooms_mcp.health import Problem, assess_room
+from zoom_rooms_mcp.fleet.service import FleetService, FleetView, Source
+from zoom_rooms_mcp.fleet.tree import TreeSnapshot
+from zoom_rooms_mcp.health import Assessment, Problem, Version, assess_room
 from zoom_rooms_mcp.tools.common import (
     NO_ROOMS,
     NOTHING_READ,
@@ -18,6 +21,8 @@ from zoom_rooms_mcp.tools.common import (
     FreshnessField,
     Limit,
     LocationQuery,
+    LruCache,
+    PerService,
     ResolutionField,
     app,
     coverage_out,
@@ -30,6 +35,7 @@ from zoom_rooms_mcp.tools.common import (
     unresolved_message,
 )
 from zoom_rooms_mcp.tools.errors import zoom_errors
+from zoom_rooms_mcp.zoom.records import DashboardRow, Device, Room
 
 
 class HealthSummary(BaseModel):
@@ -92,6 +98,7 @@ async def get_fleet_health(
     async def progress(done: int, total: int) -> None:
         await ctx.report_progress(done, total, f"Checked devices in {done} of {total} rooms")
 
+    generation = service.state.generation
     with zoom_errors():
         where = await scope(service, location_query)
         if not where.resolved:
@@ -109,41 +116,23 @@ async def get_fleet_health(
             )
         view = await service.view(where, devices=include_devices, progress=progress)
     tree = view.tree
-    problem_rooms: list[tuple[int, ProblemRoom]] = []
-    by_health: Counter[str] = Counter()
-    for room in view.rooms:
-        assessment = assess_room(
-            room, devices=view.devices.get(room.id), dashboard=view.dashboard.get(room.id), newest=view.newest
-        )
-        by_health[assessment.verdict] += 1
-        wanted = problem is None or problem in assessment.kinds
-        if wanted and assessment.problems and assessment.verdict in ("warning", "critical"):
-            problem_rooms.append(
-                (
-                    assessment.severity,
-                    ProblemRoom(
-                        id=room.id,
-                        name=room.name,
-                        status=room.status,
-                        room_type=room.room_type,
-                        location_path=tree.path(room.location_id),
-                        health=assessment.verdict,
-                        problems=assessment.problems,
-                    ),
-                )
-            )
-    problem_rooms.sort(key=lambda item: (-item[0], item[1].location_path or "", item[1].name))
-    ordered = [p for _, p in problem_rooms]
+    # The tally is a function of the view's rooms, devices, Dashboard rows, baseline and tree, all taken from
+    # the fleet state: when the state did not change while scope and view were made, it is cached under its
+    # generation (a sync write between two pages makes a new tally; the cursor's offset applies to it).
+    key: TallyKey | None = None
+    if service.state.generation == generation:
+        key = (generation, where.location_ids, include_devices, problem)
+    found = tally(view, problem, service, key)
     fingerprint = query_fingerprint("health", location_query, include_devices, problem)
-    page, next_cursor = paginate(ordered, limit, cursor, fingerprint)
+    page, next_cursor = paginate(found.problem_rooms, limit, cursor, fingerprint)
     return FleetHealth(
         summary=HealthSummary(
             total_rooms=len(view.rooms),
-            by_status=dict(Counter(r.status for r in view.rooms)),
-            rooms_with_problems=len(ordered),
-            by_health=dict(by_health),
+            by_status=dict(found.by_status),
+            rooms_with_problems=len(found.problem_rooms),
+            by_health=dict(found.by_health),
         ),
-        problem_rooms=page,
+        problem_rooms=[problem_room(room, assessment, tree) for room, assessment in page],
         sources=view.sources,
         notes=view.notes,
         resolution=resolution_out(where.resolution) if where.resolution is not None else None,
@@ -151,4 +140,88 @@ async def get_fleet_health(
         data_as_of=iso(view.freshness.rooms_as_of or tree.read_at) or "",
         freshness=freshness_out(view.freshness),
         coverage=coverage_out(view.coverage),
+    )
+
+
+# --- the tally: every room assessed, the problem rooms in order; cached ----------------------------------
+
+TallyKey = tuple[int, frozenset[str] | None, bool, Problem | None]
+TALLIES = 16  # cached tallies per server (scopes × filters); each holds references, not copies
+PRUNE_SLACK = 1_000  # assessments of deleted rooms kept before they are swept out
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    problem_rooms: tuple[tuple[Room, Assessment], ...]  # of the kind asked, worst first
+    by_status: dict[str, int]
+    by_health: dict[str, int]
+
+
+class HealthCache:
+    """Per server: each room's last assessment with the inputs it was made from (so a change to the fleet
+    re-assesses only the rooms it touched), and the last few tallies by (generation, scope, filters)."""
+
+    def __init__(self) -> None:
+        self.tallies: LruCache[TallyKey, Tally] = LruCache(TALLIES)
+        self.assessed: dict[str, tuple[Room, tuple[Device, ...] | None, DashboardRow | None, Assessment]] = {}
+        self.newest: dict[str, Version] = {}
+
+
+_caches: PerService[HealthCache] = PerService(HealthCache)
+
+
+def tally(view: FleetView, problem: Problem | None, service: FleetService, key: TallyKey | None) -> Tally:
+    """Assess every room in the view (reusing assessments whose inputs are the very same objects) and
+    list the problem rooms of the kind asked, critical first, then by location path and name."""
+    cache = _caches(service)
+    if key is not None:
+        found = cache.tallies.get(key)
+        if found is not None:
+            return found
+    if cache.newest != view.newest:  # a new fleet-wide baseline: every 'outdated' verdict may change
+        cache.assessed.clear()
+        cache.newest = dict(view.newest)
+    assessed = cache.assessed
+    if len(assessed) > len(service.state.rooms) + PRUNE_SLACK:  # rooms deleted since: forget theirs
+        for room_id in [i for i in assessed if i not in service.state.rooms]:
+            del assessed[room_id]
+    devices_of, dashboard_of, newest, path = view.devices.get, view.dashboard.get, view.newest, view.tree.path
+    ranked: list[tuple[tuple[int, str, str], Room, Assessment]] = []
+    by_health: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    for room in view.rooms:
+        devices, dashboard = devices_of(room.id), dashboard_of(room.id)
+        entry = assessed.get(room.id)
+        if entry is not None and entry[0] is room and entry[1] is devices and entry[2] is dashboard:
+            assessment = entry[3]
+        else:
+            assessment = assess_room(room, devices=devices, dashboard=dashboard, newest=newest)
+            assessed[room.id] = (room, devices, dashboard, assessment)
+        verdict = assessment.verdict
+        by_health[verdict] += 1
+        by_status[room.status] += 1
+        if (
+            assessment.problems
+            and verdict in ("warning", "critical")
+            and (problem is None or problem in assessment.kinds)
+        ):
+            ranked.append(((-assessment.severity, path(room.location_id) or "", room.name), room, assessment))
+    ranked.sort(key=itemgetter(0))  # stable: equal keys keep the rooms' order
+    found = Tally(
+        problem_rooms=tuple((room, assessment) for _, room, assessment in ranked),
+        by_status=dict(by_status),
+        by_health=dict(by_health),
+    )
+    return cache.tallies.put(key, found) if key is not None else found
+
+
+def problem_room(room: Room, assessment: Assessment, tree: TreeSnapshot) -> ProblemRoom:
+    return ProblemRoom(
+        id=room.id,
+        name=room.name,
+        status=room.status,
+        room_type=room.room_type,
+        location_path=tree.path(room.location_id),
+        health=assessment.verdict,
+        problems=assessment.problems,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
@@ -10,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from zoom_rooms_mcp.fleet.lookup import Match, RoomLookupError, RoomMatch, fold_name
-from zoom_rooms_mcp.fleet.service import FleetService
+from zoom_rooms_mcp.fleet.service import FleetService, FleetView
 from zoom_rooms_mcp.health import assess_room, normalise_dashboard_health
 from zoom_rooms_mcp.locations.text import fold
 from zoom_rooms_mcp.tools.common import (
@@ -21,6 +22,8 @@ from zoom_rooms_mcp.tools.common import (
     FreshnessField,
     Limit,
     LocationQuery,
+    LruCache,
+    PerService,
     ResolutionField,
     RoomRef,
     RoomRow,
@@ -182,6 +185,7 @@ async def get_zoom_rooms(
     def wanted(room: Room) -> bool:
         return (kind is None or room.room_type == kind) and (needle is None or needle in fold_name(room.name))
 
+    generation = service.state.rooms_generation
     with zoom_errors():
         where = await scope(service, location_query)
         if not where.resolved:
@@ -198,10 +202,16 @@ async def get_zoom_rooms(
                 coverage=NO_ROOMS,
                 message=unresolved_message(where.resolution),
             )
-        view = await service.view(where, devices=False, dashboard=False, room_filter=wanted)
+        filtered = kind is not None or needle is not None
+        view = await service.view(where, devices=False, dashboard=False, room_filter=wanted if filtered else None)
     tree = view.tree
-    matches = [r for r in view.rooms if status is None or r.status == status]
-    matches.sort(key=lambda r: (tree.path(r.location_id) or "~", r.name.casefold()))
+    # The ordered matches depend only on the listing (its generation), the tree's paths, the scope and the
+    # filters: when the listing did not change while the view was made, they are cached under those.
+    key: ListingKey | None = None
+    if service.state.rooms_generation == generation:
+        key = (generation, id(tree.paths), where.location_ids, kind, needle, status)
+    found = listing(view, status, service, key)
+    matches = found.matches
     fingerprint = query_fingerprint("rooms", location_query, status, name_query, kind)
     rows, next_cursor = paginate(matches, limit, cursor, fingerprint)
     resolution = where.resolution
@@ -211,8 +221,8 @@ async def get_zoom_rooms(
     return RoomsResult(
         rooms=[room_row(r, tree) for r in rows],
         total_count=len(matches),
-        status_counts=dict(Counter(r.status for r in matches)),
-        status_counts_in_scope=dict(Counter(r.status for r in view.rooms)),
+        status_counts=dict(found.status_counts),
+        status_counts_in_scope=dict(found.status_counts_in_scope),
         resolution=resolution_out(resolution) if resolution is not None else None,
         next_cursor=next_cursor,
         data_as_of=iso(view.freshness.rooms_as_of or tree.read_at) or "",
@@ -220,6 +230,40 @@ async def get_zoom_rooms(
         coverage=coverage_out(view.coverage),
         message=message,
     )
+
+
+ListingKey = tuple[int, int, frozenset[str] | None, str | None, str | None, str | None]
+LISTINGS = 16  # cached listings per server (scopes × filters); each holds references, not copies
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    paths: dict[str, str]  # the tree's paths it was sorted by (its key holds their id: checked on a hit)
+    matches: tuple[Room, ...]  # by location path, then folded name
+    status_counts: dict[str, int]
+    status_counts_in_scope: dict[str, int]
+
+
+_listings: PerService[LruCache[ListingKey, Listing]] = PerService(lambda: LruCache(LISTINGS))
+
+
+def listing(view: FleetView, status: str | None, service: FleetService, key: ListingKey | None) -> Listing:
+    cache = _listings(service)
+    paths = view.tree.paths
+    if key is not None:
+        found = cache.get(key)
+        if found is not None and found.paths is paths:
+            return found
+    path = view.tree.path
+    matches = [r for r in view.rooms if status is None or r.status == status]
+    matches.sort(key=lambda r: (path(r.location_id) or "~", r.name.casefold()))
+    made = Listing(
+        paths=paths,
+        matches=tuple(matches),
+        status_counts=dict(Counter(r.status for r in matches)),
+        status_counts_in_scope=dict(Counter(r.status for r in view.rooms)),
+    )
+    return cache.put(key, made) if key is not None else made
 
 
 async def get_room_details(ctx: Context, room: RoomRef) -> RoomDetails:
