@@ -20,6 +20,10 @@ Verdict = Literal["healthy", "warning", "critical", "unknown"]
 Problem = Literal["offline", "device", "outdated", "dashboard"]
 Version = tuple[int, int, int, int]
 _SEVERITY: dict[Verdict, int] = {"critical": 3, "warning": 2, "healthy": 1, "unknown": 0}
+_VERDICTS: tuple[Verdict, ...] = ("unknown", "healthy", "warning", "critical")  # by severity
+HEALTHY, WARNING, CRITICAL = 1, 2, 3
+_NO_BASELINE: Mapping[str, Version] = {}
+_NO_KINDS: frozenset[Problem] = frozenset()
 _VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?(?:\s*\((\d+)\))?")
 COMPUTER = "Zoom Rooms Computer"
 # The device a room of each type cannot work without (its own "computer"); unknown types: the computer.
@@ -67,6 +71,19 @@ def _version_text(version: Version) -> str:
     return ".".join(map(str, version[:3]))
 
 
+@lru_cache(maxsize=4096)
+def _behind(device_type: str, app_version: str, best: Version) -> str | None:
+    """The problem text of a device whose app is outdated against ``best``, else None (a fleet has few
+    distinct (type, version) pairs; each is judged once)."""
+    version = _parse_version(app_version)
+    if not version or not outdated(version, best):
+        return None
+    return (
+        f"{_device_kind(device_type)} runs an outdated Zoom Rooms app {_version_text(version)}, "
+        f"older than the fleet's newest {_version_text(best)}"
+    )
+
+
 def outdated(version: Version, newest: Version) -> bool:
     """A major release behind, or two minor releases: one minor behind is routine (Zoom ships them often)."""
     return version[0] < newest[0] or (version[0] == newest[0] and version[1] <= newest[1] - 2)
@@ -93,15 +110,11 @@ def assess_room(
 ) -> Assessment:
     """Combine what is known about one room; ``None`` inputs are sources nobody read. ``newest`` is the
     fleet-wide newest app version per device type (the one yardstick for 'outdated')."""
+    # Severity as a number while the room is assessed (the verdict is the worst level seen): this runs for
+    # every room of the fleet when a whole-fleet report is first made.
     problems: list[str] = []
     kinds: set[Problem] = set()
-    verdict: Verdict = "healthy"
-
-    def worse(level: Verdict) -> None:
-        nonlocal verdict
-        if _SEVERITY[level] > _SEVERITY[verdict]:
-            verdict = level
-
+    severity = HEALTHY
     main = MAIN_DEVICE.get(room.room_type or "", COMPUTER)
     offline = room.status == "Offline"
     if offline:
@@ -110,31 +123,29 @@ def assess_room(
             "is not connected to Zoom"
         )
         kinds.add("offline")
-        worse("critical")
+        severity = CRITICAL
 
     needs_computer = room.room_type in NEEDS_COMPUTER and room.status != "UnderConstruction"
     if needs_computer and devices is not None and not any(d.device_type == COMPUTER for d in devices):
         problems.append("No Zoom Rooms Computer is registered to this room")
         kinds.add("device")
-        worse("critical")
+        severity = CRITICAL
 
-    baseline = newest or {}
+    baseline = newest or _NO_BASELINE
     for device in devices or ():
-        if device.status == "Offline" and not (offline and device.device_type == main):
-            problems.append(f"{_device_kind(device.device_type)} is offline")
+        device_type = device.device_type
+        if device.status == "Offline" and not (offline and device_type == main):
+            problems.append(f"{_device_kind(device_type)} is offline")
             kinds.add("device")
-            worse("critical" if device.device_type == main else "warning")
-        best = baseline.get(device.device_type)
+            severity = max(severity, CRITICAL if device_type == main else WARNING)
+        best = baseline.get(device_type)
         if best is None:
             continue
-        version = _parse_version(str(device.app_version or ""))
-        if version and outdated(version, best):
-            problems.append(
-                f"{_device_kind(device.device_type)} runs an outdated Zoom Rooms app {_version_text(version)}, "
-                f"older than the fleet's newest {_version_text(best)}"
-            )
+        behind = _behind(device_type, str(device.app_version or ""), best)
+        if behind is not None:
+            problems.append(behind)
             kinds.add("outdated")
-            worse("warning")
+            severity = max(severity, WARNING)
 
     if dashboard is not None:
         level = normalise_dashboard_health(dashboard.health)
@@ -144,12 +155,12 @@ def assess_room(
                 problems.append(text)
                 kinds.add("dashboard")
         if level is not None:
-            worse(level if level != "healthy" or not dashboard.issues else "warning")
+            severity = max(severity, _SEVERITY[level if level != "healthy" or not dashboard.issues else "warning"])
 
     if devices is None and dashboard is None and not offline:
         # Status alone says only that the room is not offline: nobody checked it, so it is not "healthy".
-        verdict = "unknown"
-    return Assessment(verdict, problems, frozenset(kinds))
+        return Assessment("unknown", problems, frozenset(kinds))
+    return Assessment(_VERDICTS[severity], problems, frozenset(kinds) if kinds else _NO_KINDS)
 
 
 def _covered(issue: str, problems: Sequence[str]) -> bool:

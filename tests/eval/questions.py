@@ -281,10 +281,6 @@ def check_wrong_argument(fleet: Fleet, outcomes: list[Outcome]) -> None:
     assert room_ids(corrected.content) <= here
 
 
-# Issue 13 item 7 ('Kama'): get_room_details compares app versions with the devices read so far (often only
-# this room's), not with the newest version in the whole fleet, so an outdated room reads 'healthy'.
-FLEET_WIDE_OUTDATED = "get_room_details does not yet judge 'outdated' against the whole fleet (issue 13 item 7)"
-
 QUESTIONS: list[Question] = [
     Question(
         "offline_seattle",
@@ -390,7 +386,6 @@ QUESTIONS: list[Question] = [
         "What's wrong with <a room whose only problem is an outdated app>?",
         lambda f: [("get_room_details", {"room": quietly_outdated(f).name})],
         check_quietly_outdated,
-        pending=FLEET_WIDE_OUTDATED,
     ),
     Question(
         "whole_fleet",

@@ -14,6 +14,7 @@ a migration, never editing an old one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -221,8 +222,63 @@ def _v2(conn: sa.Connection) -> None:
     md.create_all(conn)
 
 
+# The packed layouts version 3 introduced (``store.sql`` packs and unpacks by the records' field order, which
+# must begin with these): a JSON array of the fields in this order, trailing nulls dropped.
+V3_DEVICE_FIELDS = (
+    "device_type",
+    "status",
+    "app_version",
+    "device_system",
+    "device_model",
+    "device_manufacturer",
+    "ip_address",
+    "device_id",
+)
+V3_DASHBOARD_FIELDS = (
+    "room_id",
+    "health",
+    "issues",
+    "status",
+    "camera",
+    "microphone",
+    "speaker",
+    "last_start_time",
+    "live_meeting_start",
+)
+
+
+def _v3(conn: sa.Connection) -> None:
+    """Device and Dashboard payloads packed: arrays of the fields in order instead of objects (about half the
+    size, and several times faster to load at start-up). Rewrites the existing rows in place (frozen)."""
+
+    def trimmed(values: list[object]) -> list[object]:
+        while values and values[-1] is None:
+            values.pop()
+        return values
+
+    def text(value: object) -> str:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    def devices(payload: str) -> str:
+        return text([trimmed([d.get(name) for name in V3_DEVICE_FIELDS]) for d in json.loads(payload)])
+
+    def dashboard(payload: str) -> str:
+        data = json.loads(payload)
+        values = [data.get(name) for name in V3_DASHBOARD_FIELDS]
+        values[2] = values[2] or []  # issues: always present, so a row has at least three fields
+        return text(trimmed(values))
+
+    for name, convert in (("devices", devices), ("dashboard", dashboard)):
+        table = sa.table(name, sa.column("room", sa.String), sa.column("payload", sa.Text))
+        rows = conn.execute(sa.select(table.c.room, table.c.payload).where(table.c.payload.is_not(None))).all()
+        update = sa.update(table).where(table.c.room == sa.bindparam("key")).values(payload=sa.bindparam("packed"))
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            conn.execute(update, [{"key": room, "packed": convert(payload)} for room, payload in chunk])
+
+
 # MIGRATIONS[n - 1] takes a store from version n - 1 to n. Append only.
-MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sa.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
