@@ -6,13 +6,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import anyio
 import pytest
+from anyio import wait_all_tasks_blocked
 
 from tests.fleet.engine import FAST, Engine, engine, syncing, until
 from tests.harness import simulator
 from zoom_rooms_mcp.simulator import Simulator
 from zoom_rooms_mcp.simulator.faults import Fault
-from zoom_rooms_mcp.store.api import EventQuery
+from zoom_rooms_mcp.store.api import Batch, EventQuery
 
 pytestmark = pytest.mark.anyio
 
@@ -194,3 +196,34 @@ async def test_a_20000_room_fleet_is_synced_completely(tmp_path: Path) -> None:
         assert view.coverage.devices_checked == active(sim)
         assert view.notes == []
     assert (tmp_path / "big.sqlite3").stat().st_size < 100 * 1024 * 1024
+
+
+async def test_a_write_computed_from_the_fleet_never_undoes_a_newer_one(tmp_path: Path) -> None:
+    """A room's profile read while a listing that took it offline is being stored: the profile's update is
+    built on the row as it is after the listing, so the room stays offline (no lost update)."""
+    sim = simulator(rooms=30, seed=29)
+    async with engine(sim, tmp_path) as e:
+        await e.fleet.refresh_rooms("sync")
+        room = next(r for r in e.fleet.state.rooms.values() if r.status == "Available")
+        sim.control.set_room_status(room.id, "Offline")
+        gate = anyio.Event()
+        entered = anyio.Event()
+        write = e.store.write
+
+        async def slow_write(batch: Batch) -> int:
+            if any(row.room.id == room.id for row in batch.rooms_upsert) and not batch.profiles:
+                entered.set()
+                await gate.wait()  # the listing's write is in the store while the profile arrives
+            return await write(batch)
+
+        e.store.write = slow_write  # type: ignore[method-assign]
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(e.fleet.refresh_rooms, "sync")
+            await entered.wait()
+            tg.start_soon(e.fleet.refresh_profiles, [room], "sync")
+            await wait_all_tasks_blocked()
+            gate.set()
+        assert e.fleet.state.rooms[room.id].status == "Offline"
+        assert e.fleet.state.rooms[room.id].capacity is not None
+        stored = await e.store.load()
+        assert stored.rooms[room.id].room.status == "Offline"

@@ -230,6 +230,19 @@ class FleetService:
         finally:
             self._write_lock.release()
 
+    async def write_with(self, build: Callable[[], Batch]) -> None:
+        """A write computed from the current state (a diff against what was known, a merge into a room's row):
+        built under the write lock after every write queued before it, so it never undoes a newer change."""
+        await self._write_lock.acquire()
+        try:
+            with anyio.CancelScope(shield=True):
+                while self._pending:
+                    group = self._next_group()
+                    await self._write_now(group[0] if len(group) == 1 else merge_batches(group))
+                await self._write_now(build())
+        finally:
+            self._write_lock.release()
+
     def _next_group(self) -> list[Batch]:
         """The oldest pending batch and those after it that merge with it without changing the outcome."""
         group = [self._pending.pop(0)]
@@ -274,26 +287,28 @@ class FleetService:
 
     async def refresh_rooms(self, lane: Lane, *, include_unfiltered: bool = False) -> None:
         listing = await self.reader.rooms(lane, include_unfiltered=include_unfiltered)
-        old = self.state.rooms
-        merged: dict[str, Room] = {}
-        for room_id, room in listing.rooms.items():
-            before = old.get(room_id)
-            merged[room_id] = replace(
-                room,
-                room_type=room.room_type or (before.room_type if before else None),
-                capacity=before.capacity if before else None,
-            )
-        paths = self.state.tree.paths if self.state.tree else {}
-        # The first listing has nothing to compare with: every room would be "added".
-        events = diff.room_events(old, merged, listing.read_at, paths) if old else []
-        await self.write(
-            Batch(
+
+        def batch() -> Batch:
+            old = self.state.rooms
+            merged: dict[str, Room] = {}
+            for room_id, room in listing.rooms.items():
+                before = old.get(room_id)
+                merged[room_id] = replace(
+                    room,
+                    room_type=room.room_type or (before.room_type if before else None),
+                    capacity=before.capacity if before else None,
+                )
+            paths = self.state.tree.paths if self.state.tree else {}
+            # The first listing has nothing to compare with: every room would be "added".
+            events = diff.room_events(old, merged, listing.read_at, paths) if old else []
+            return Batch(
                 rooms_upsert=[room_row(r, listing.read_at) for i, r in merged.items() if old.get(i) != r],
                 rooms_delete=[room_id for room_id in old if room_id not in merged],
                 events=events,
                 meta={META_ROOMS_READ_AT: repr(listing.read_at)},
             )
-        )
+
+        await self.write_with(batch)
 
     async def refresh_devices(
         self, rooms: Sequence[Room], lane: Lane, on_done: Callable[[int], Awaitable[None]] | None = None
@@ -310,15 +325,20 @@ class FleetService:
 
     async def record_devices(self, readings: Mapping[str, DeviceReading]) -> None:
         """Store device readings, with an event for every device that went offline or came back."""
-        events: list[NewEvent] = []
-        for room_id, reading in readings.items():
-            room = self.state.rooms.get(room_id)
-            previous = self.state.devices.get(room_id)
-            if room is not None and reading.devices is not None:
-                before = previous.devices if previous else None
-                events.extend(diff.device_events(room, before, reading.devices, reading.read_at))
-        if readings:
-            await self.write(Batch(devices=dict(readings), events=events))
+        if not readings:
+            return
+
+        def batch() -> Batch:
+            events: list[NewEvent] = []
+            for room_id, reading in readings.items():
+                room = self.state.rooms.get(room_id)
+                previous = self.state.devices.get(room_id)
+                if room is not None and reading.devices is not None:
+                    before = previous.devices if previous else None
+                    events.extend(diff.device_events(room, before, reading.devices, reading.read_at))
+            return Batch(devices=dict(readings), events=events)
+
+        await self.write_with(batch)
 
     def device_target(self) -> float:
         """How old a device reading may be: the target, or longer when the sync's rotation needs longer to
@@ -327,15 +347,19 @@ class FleetService:
 
     async def refresh_dashboard_all(self, lane: Lane) -> None:
         rows, read_at = await self.reader.dashboard_all(lane)
-        readings: dict[str, DashboardReading] = {}
-        events: list[NewEvent] = []
-        for room_id, room in self.state.rooms.items():
-            row = rows.get(room.dashboard_id)
-            previous = self.state.dashboard.get(room_id)
-            if previous is not None:
-                events.extend(diff.dashboard_events(room, previous.row, row, read_at))
-            readings[room_id] = DashboardReading(row=row, read_at=read_at)
-        await self.write(Batch(dashboard=readings, events=events, meta={META_DASHBOARD_READ_AT: repr(read_at)}))
+
+        def batch() -> Batch:
+            readings: dict[str, DashboardReading] = {}
+            events: list[NewEvent] = []
+            for room_id, room in self.state.rooms.items():
+                row = rows.get(room.dashboard_id)
+                previous = self.state.dashboard.get(room_id)
+                if previous is not None:
+                    events.extend(diff.dashboard_events(room, previous.row, row, read_at))
+                readings[room_id] = DashboardReading(row=row, read_at=read_at)
+            return Batch(dashboard=readings, events=events, meta={META_DASHBOARD_READ_AT: repr(read_at)})
+
+        await self.write_with(batch)
 
     async def refresh_dashboard_rooms(self, rooms: Sequence[Room], lane: Lane) -> dict[str, ZoomError]:
         at = self.clock()
@@ -345,21 +369,26 @@ class FleetService:
             return await self.reader.dashboard_room(by_id[room_id].dashboard_id, day, lane)
 
         by_id = {r.id: r for r in rooms}
-        found, failures = await fan_out(read, list(by_id))
-        readings: dict[str, DashboardReading] = {}
-        events: list[NewEvent] = []
-        for room_id, row in found.items():
-            previous = self.state.dashboard.get(room_id)
-            if previous is not None:
-                events.extend(diff.dashboard_events(by_id[room_id], previous.row, row, at))
-            readings[room_id] = DashboardReading(row=row, read_at=at)
+        rows, failures = await fan_out(read, list(by_id))
+        found: dict[str, DashboardRow | None] = dict(rows)
         # A room the Dashboard does not know is a room without a Dashboard row, not a failure.
         for room_id, exc in list(failures.items()):
             if isinstance(exc, ZoomNotFoundError):
-                readings[room_id] = DashboardReading(row=None, read_at=at)
+                found[room_id] = None
                 del failures[room_id]
-        if readings:
-            await self.write(Batch(dashboard=readings, events=events))
+
+        def batch() -> Batch:
+            events: list[NewEvent] = []
+            for room_id, row in found.items():
+                previous = self.state.dashboard.get(room_id)
+                if previous is not None:
+                    events.extend(diff.dashboard_events(by_id[room_id], previous.row, row, at))
+            return Batch(
+                dashboard={i: DashboardReading(row=row, read_at=at) for i, row in found.items()}, events=events
+            )
+
+        if found:
+            await self.write_with(batch)
         return failures
 
     async def refresh_profiles(self, rooms: Sequence[Room], lane: Lane) -> dict[str, ZoomError]:
@@ -369,20 +398,23 @@ class FleetService:
             return await self.reader.profile(room_id, lane)
 
         found, failures = await fan_out(read, [r.id for r in rooms])
-        upserts = []
-        for room_id, profile in found.items():
-            room = self.state.rooms.get(room_id)
-            if room is not None:
-                updated = replace(room, capacity=profile.capacity, room_type=room.room_type or profile.room_type)
-                if updated != room:
-                    upserts.append(room_row(updated, at))
-        if found:
-            await self.write(
-                Batch(
-                    profiles={room_id: ProfileReading(profile, at) for room_id, profile in found.items()},
-                    rooms_upsert=upserts,
-                )
+
+        def batch() -> Batch:
+            # The room's row as it is now (a listing may have changed its status meanwhile), plus the profile.
+            upserts = []
+            for room_id, profile in found.items():
+                room = self.state.rooms.get(room_id)
+                if room is not None:
+                    updated = replace(room, capacity=profile.capacity, room_type=room.room_type or profile.room_type)
+                    if updated != room:
+                        upserts.append(room_row(updated, at))
+            return Batch(
+                profiles={room_id: ProfileReading(profile, at) for room_id, profile in found.items()},
+                rooms_upsert=upserts,
             )
+
+        if found:
+            await self.write_with(batch)
         return failures
 
     async def refresh_rooms_soon(self, spacing: float) -> None:

@@ -59,7 +59,10 @@ class FleetWebhookSink:
         if self._seen(event.dedupe_key):
             return False
         if isinstance(event, AlertEvent):
-            await self.fleet.write(self._alert(event))
+            if event.kind in ("room_offline", "room_online"):
+                await self.fleet.write_with(lambda: self._alert(event))  # the row as it is now, then its status
+            else:
+                await self.fleet.write(self._alert(event))
         elif isinstance(event, RoomChanged):
             await self.fleet.write(self._room_changed(event))
         elif isinstance(event, LocationChanged):
