@@ -12,6 +12,9 @@ from tests.harness import clean_env, sim_env
 from zoom_rooms_mcp.cli.call import coerce_pairs
 from zoom_rooms_mcp.simulator import Simulator
 
+# Every test here runs the real command in a subprocess against a simulator: seconds each.
+pytestmark = pytest.mark.slow
+
 
 def test_call_json_prints_the_structured_result(tmp_path: Path) -> None:
     args = '{"location_query": "Seattle", "status": "Offline"}'

@@ -13,6 +13,9 @@ from tests.harness import clean_env, sim_env
 from zoom_rooms_mcp.doctor import DoctorReport, run_checks
 from zoom_rooms_mcp.simulator import SimCredentials, Simulator
 
+# Every test here runs the real command in a subprocess against a simulator: seconds each.
+pytestmark = pytest.mark.slow
+
 ALL_BUT_ROOM_LIST = (
     "zoom_rooms:read:list_locations:admin",
     "zoom_rooms:read:location_hierarchy:admin",

@@ -8,12 +8,14 @@ import subprocess
 from pathlib import Path
 
 import httpx2
+import pytest
 
 from tests.cli.helpers import LineReader, run_cli
 from tests.harness import COMMAND, clean_env
 from zoom_rooms_mcp.cli.tour import STEPS
 
 
+@pytest.mark.slow
 def test_demo_prints_the_tour(tmp_path: Path) -> None:
     result = run_cli("demo", env=clean_env(tmp_path), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -235,6 +235,7 @@ def _assert_no_secrets(sim: Simulator, texts: list[str]) -> None:
 SOCKET_CASES = [c for c in CASES if c.path == ROOMS and c.kind != "timeout"]  # socket timeouts are slow by nature
 
 
+@pytest.mark.slow
 async def test_fault_matrix_over_stdio_and_a_real_socket(tmp_path: Any) -> None:
     """The same faults through the real entry point and a real HTTP connection to the simulator."""
     served = recording(simulator())

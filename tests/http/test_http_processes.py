@@ -39,6 +39,7 @@ async def rooms_in(url: str, city: str) -> list[dict[str, object]]:
 
 
 @pytest.mark.anyio
+@pytest.mark.slow
 async def test_two_replicas_share_one_token(tmp_path: Path) -> None:
     sim = Simulator(rooms=60, seed=7)
     with running_simulator(sim) as base, ExitStack() as stack:

@@ -26,6 +26,7 @@ def served() -> Iterator[tuple[Simulator, str]]:
         yield sim, base_url
 
 
+@pytest.mark.slow
 async def test_every_tool_over_stdio(served: tuple[Simulator, str], tmp_path: Path) -> None:
     sim, base_url = served
     sim.reset()
