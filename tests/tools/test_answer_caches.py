@@ -15,6 +15,7 @@ from mcp import Client
 
 from tests.conftest import FakeClock
 from tests.harness import RATE_SCALE, call, settings_for, simulator
+from zoom_rooms_mcp import health as rules
 from zoom_rooms_mcp.context import AppContext
 from zoom_rooms_mcp.server import create_server
 from zoom_rooms_mcp.simulator import Simulator
@@ -85,7 +86,7 @@ async def test_one_room_changed_is_the_only_one_assessed_again(tmp_path: Path, m
     sim = simulator(seed=11)
     clock = FakeClock()
     assessed: list[str] = []
-    real = health.assess_room
+    real = rules.assess_room
 
     def counting(room: Any, **kwargs: Any) -> Any:
         assessed.append(room.id)
