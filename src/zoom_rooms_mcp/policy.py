@@ -11,6 +11,7 @@ The OAuth fixes per token-endpoint ``error`` value live here and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from zoom_rooms_mcp.zoom.catalog import ENDPOINTS
 from zoom_rooms_mcp.zoom.errors import (
@@ -142,5 +143,22 @@ def degraded_note(exc: ZoomError, what: str) -> str:
     return f"{what} not shown: {advise(exc).degraded_note}."
 
 
-def operator_fix(exc: ZoomError) -> str:
-    return advise(exc).operator_fix
+Stage = Literal["token", "api"]
+
+# Where a failure of the token request (not the REST API) points the operator instead.
+_TOKEN_STAGE_FIXES: dict[type[ZoomError], str] = {
+    ZoomNetworkError: "Check that this machine can reach {host} over HTTPS (firewall, proxy: set HTTPS_PROXY), and "
+    "that ZOOM_OAUTH_TOKEN_URL is right: https://zoom.us/oauth/token (https://zoomgov.com/oauth/token for Zoom for "
+    "Government), or the simulator's URL.",
+    ZoomServerError: "Zoom's token endpoint is failing; check https://status.zoom.us and try again in a few minutes.",
+    ZoomResponseError: "ZOOM_OAUTH_TOKEN_URL does not point at a Zoom OAuth token endpoint; unset it for the default.",
+}
+
+
+def operator_fix(exc: ZoomError, stage: Stage = "api", host: str = "Zoom") -> str:
+    """What the operator changes. ``stage`` says which request failed, the token request or an API call (a
+    network failure or an odd answer then means a different URL); ``host`` names the machine it tried."""
+    fix = _TOKEN_STAGE_FIXES.get(type(exc)) if stage == "token" else None
+    if fix is None:
+        fix = advise(exc).operator_fix
+    return fix.replace("{host}", host).replace("reach Zoom over", f"reach {host} over")

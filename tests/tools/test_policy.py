@@ -59,3 +59,15 @@ def test_scope_texts_name_granular_and_classic_scopes() -> None:
 def test_oauth_fixes_live_in_the_policy() -> None:
     for key, fix in OAUTH_FIXES.items():
         assert operator_fix(ZoomAuthError("Refused.", oauth_error=key)) == fix
+
+
+def test_the_token_stage_points_at_the_token_url_and_names_the_host() -> None:
+    """`check` gets every fix from here: a failed token request points at ZOOM_OAUTH_TOKEN_URL, an API call at
+    ZOOM_API_BASE_URL, each naming the host it tried."""
+    network = ZoomNetworkError("Timed out.")
+    assert "ZOOM_OAUTH_TOKEN_URL" in operator_fix(network, "token", "zoom.us")
+    assert "reach zoom.us over HTTPS" in operator_fix(network, "token", "zoom.us")
+    assert "ZOOM_API_BASE_URL" in operator_fix(network, "api", "api.zoom.us")
+    assert "reach api.zoom.us over HTTPS" in operator_fix(network, "api", "api.zoom.us")
+    for key, fix in OAUTH_FIXES.items():  # the OAuth fixes are the same at either stage
+        assert operator_fix(ZoomAuthError("Refused.", oauth_error=key), "token") == fix

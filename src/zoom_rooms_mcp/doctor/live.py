@@ -8,59 +8,20 @@ from collections.abc import Callable
 import httpx2
 
 from zoom_rooms_mcp.doctor.report import APP_PAGE, DoctorReport, duration, scope_fix_tail
+from zoom_rooms_mcp.policy import operator_fix
 from zoom_rooms_mcp.settings import Settings
 from zoom_rooms_mcp.zoom.errors import (
     ZoomAuthError,
     ZoomError,
-    ZoomNetworkError,
-    ZoomPlanError,
-    ZoomRateLimitError,
-    ZoomResponseError,
-    ZoomScopeError,
-    ZoomServerError,
 )
 from zoom_rooms_mcp.zoom.stack import open_zoom_stack
 
-# Fixes per token-endpoint "error" value; keyed like token.py's hints so that the two stay in step.
-OAUTH_FIXES = {
-    "invalid_client": "Copy the Client ID and Client Secret again from "
-    f"{APP_PAGE} → App Credentials into ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET (no quotes, no spaces). If the "
-    "secret was regenerated, every server using the old one must be updated.",
-    "invalid_request": f"Set ZOOM_ACCOUNT_ID to the Account ID shown on {APP_PAGE} → App Credentials (not a user "
-    "id or an e-mail address); check that ZOOM_OAUTH_TOKEN_URL belongs to the same Zoom cloud as the app.",
-    "unsupported_grant_type": "Create a Server-to-Server OAuth app (Zoom App Marketplace → Develop → Build App → "
-    "Server-to-Server OAuth) and use its credentials: General (OAuth) and JWT apps cannot use the "
-    "account_credentials grant.",
-    "access_denied": f"Activate the app ({APP_PAGE} → Activation), or ask an account admin to re-enable it.",
-}
-
 
 def _token_failure(report: DoctorReport, exc: ZoomError, settings: Settings) -> None:
+    key = exc.oauth_error if isinstance(exc, ZoomAuthError) else None
+    detail = f"Zoom answered {key!r}: {exc.message}" if key else exc.message
     host = httpx2.URL(settings.zoom_oauth_token_url).host
-    if isinstance(exc, ZoomAuthError):
-        key = exc.oauth_error
-        detail = f"Zoom answered {key!r}: {exc.message}" if key else exc.message
-        fix = OAUTH_FIXES.get(key or "") or (
-            f"Check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET against {APP_PAGE} → App Credentials, "
-            "and that the app is activated."
-        )
-    elif isinstance(exc, ZoomNetworkError):
-        detail = exc.message
-        fix = (
-            f"Check that this machine can reach {host} over HTTPS (firewall, proxy: set HTTPS_PROXY), and that "
-            "ZOOM_OAUTH_TOKEN_URL is right: https://zoom.us/oauth/token (https://zoomgov.com/oauth/token for Zoom "
-            "for Government), or the simulator's URL."
-        )
-    elif isinstance(exc, ZoomServerError):
-        detail = exc.message
-        fix = "Zoom's token endpoint is failing; check https://status.zoom.us and try again in a few minutes."
-    elif isinstance(exc, ZoomResponseError):
-        detail = exc.message
-        fix = "ZOOM_OAUTH_TOKEN_URL does not point at a Zoom OAuth token endpoint; unset it for the default."
-    else:
-        detail = exc.message
-        fix = "Run the check again; if it persists, see docs/troubleshooting.md."
-    report.add("token", "token", "Token request", "fail", detail, fix)
+    report.add("token", "token", "Token request", "fail", detail, operator_fix(exc, "token", host))
 
 
 def _scope_items(report: DoctorReport, granted: frozenset[str]) -> None:
@@ -122,27 +83,7 @@ def _scope_items(report: DoctorReport, granted: frozenset[str]) -> None:
 
 def _api_failure(report: DoctorReport, exc: ZoomError, settings: Settings, url: str) -> None:
     host = httpx2.URL(settings.zoom_api_base_url).host
-    if isinstance(exc, ZoomScopeError):
-        fix = f"In {APP_PAGE} → Scopes, add {' or '.join(exc.scopes) or 'the scope named above'}; {scope_fix_tail()}"
-    elif isinstance(exc, ZoomAuthError):
-        fix = (
-            f"The API refused a freshly issued token: check that the app is activated ({APP_PAGE} → Activation) "
-            "and that ZOOM_API_BASE_URL belongs to the same Zoom cloud as ZOOM_OAUTH_TOKEN_URL."
-        )
-    elif isinstance(exc, ZoomPlanError):
-        fix = "Use an account with a Zoom Rooms subscription, with an app created by an account admin."
-    elif isinstance(exc, ZoomNetworkError):
-        fix = (
-            f"Check that this machine can reach {host} over HTTPS (firewall, proxy: set HTTPS_PROXY) and that "
-            "ZOOM_API_BASE_URL is right: https://api.zoom.us/v2 (https://api.zoomgov.com/v2 for Zoom for Government)."
-        )
-    elif isinstance(exc, ZoomRateLimitError):
-        fix = "Other apps on this account are using its rate limit; try again later."
-    elif isinstance(exc, ZoomServerError):
-        fix = "Zoom is having trouble; check https://status.zoom.us and try again in a few minutes."
-    else:
-        fix = "Check ZOOM_API_BASE_URL (default https://api.zoom.us/v2); see docs/troubleshooting.md."
-    report.add("api", "api", f"GET {url}", "fail", exc.message, fix)
+    report.add("api", "api", f"GET {url}", "fail", exc.message, operator_fix(exc, "api", host))
 
 
 async def check_zoom(
