@@ -84,9 +84,12 @@ ENDPOINT = re.compile(r"MCP endpoint (http://127\.0\.0\.1:\d+/mcp)")
 
 
 @contextmanager
-def http_server(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Popen[str], LineReader]]:
-    """Start ``serve --transport http --port 0``; yields its MCP URL once it listens. Stops it with SIGTERM."""
-    args = [*COMMAND, "serve", "--transport", "http", "--port", "0"]
+def http_server(
+    env: dict[str, str], cwd: Path, port: int = 0
+) -> Iterator[tuple[str, subprocess.Popen[str], LineReader]]:
+    """Start ``serve --transport http`` (a free port by default); yields its MCP URL once it listens. Stops it
+    with SIGTERM."""
+    args = [*COMMAND, "serve", "--transport", "http", "--port", str(port)]
     with subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
         try:
             assert proc.stderr is not None

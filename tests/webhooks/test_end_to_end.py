@@ -4,9 +4,6 @@ server on the same machine (the pairing for stdio users) sees it through the sha
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,33 +13,14 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.cli.helpers import ENDPOINT, LineReader, closed_port
-from tests.harness import COMMAND, sim_env, stdio_server
+from tests.cli.helpers import closed_port, http_server
+from tests.harness import sim_env, stdio_server
 from zoom_rooms_mcp.simulator import Simulator, running_simulator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 SECRET = "e2e-webhook-secret"
 TOKEN = "e2e-bearer-token-0123456789"
-
-
-@contextmanager
-def http_server_on(port: int, env: dict[str, str], cwd: Path) -> Iterator[tuple[str, LineReader]]:
-    args = [*COMMAND, "serve", "--transport", "http", "--port", str(port)]
-    with subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) as proc:
-        try:
-            assert proc.stderr is not None
-            reader = LineReader(proc.stderr)
-            line = reader.wait_for(lambda text: ENDPOINT.search(text) is not None)
-            match = ENDPOINT.search(line)
-            assert match is not None
-            yield match.group(1), reader
-            proc.terminate()
-            assert proc.wait(timeout=20) == 0
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
 
 
 async def alerts(client: Client) -> dict[str, Any]:
@@ -75,7 +53,7 @@ async def test_simulator_webhook_to_http_server_read_over_http_and_from_a_stdio_
             ZOOM_ROOMS_MCP_HTTP_TOKEN=TOKEN,
             ZOOM_ROOMS_SYNC="on",
         )
-        with http_server_on(port, env, tmp_path) as (url, log):
+        with http_server(env, tmp_path, port) as (url, proc, log):
             room = next(r for r in sim.fleet.rooms if r.status == "Available" and r.zoom_room_type == "ZoomRoom")
             http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
             async with http, Client(streamable_http_client(url, http_client=http)) as client:
@@ -96,6 +74,8 @@ async def test_simulator_webhook_to_http_server_read_over_http_and_from_a_stdio_
             async with Client(stdio_server(sim, base, tmp_path)) as stdio:
                 seen = await wait_for_alert(stdio, room.id)
                 assert seen["source"] == "webhook"
-            text = "\n".join(log.lines)
+            proc.terminate()
+            assert proc.wait(timeout=20) == 0  # SIGTERM: a graceful stop
+            text = "\n".join(log.rest())
             assert SECRET not in text
             assert TOKEN not in text
