@@ -163,3 +163,22 @@ async def test_one_kind_of_problem(connect: Callable[..., Any], sim: Simulator) 
         any(" is offline" in text and not text.startswith("Room") for text in p["problems"])
         for p in device["problem_rooms"]
     )
+
+
+async def test_one_rooms_dashboard_failure_drops_only_that_room(connect: Callable[..., Any], sim: Simulator) -> None:
+    """Issue 10 item 1: a 500 for one room's Dashboard row keeps every other room's Dashboard data, and the
+    report names the room that failed (it was one failing gather before, and the whole Dashboard went)."""
+    rooms = [r for r in rooms_under(sim.fleet, MUNICH) if r.status != "UnderConstruction"]
+    broken = next(r for r in rooms if r.issues)
+    async with connect(sim) as client:
+        sim.faults.add("status", f"/v2/metrics/zoomrooms/{broken.room_id}", status=500, times=None)
+        report = await call(client, "get_fleet_health", {"location_query": "Munich campus"})
+        sim.faults.clear()
+    assert "dashboard" in report["sources"]
+    assert report["coverage"]["dashboard_checked"] == len(rooms) - 1
+    assert any(broken.name in note and "Dashboard" in note for note in report["notes"]), report["notes"]
+    others = {p["id"]: p for p in report["problem_rooms"]}
+    with_issues = [r for r in rooms if r.id != broken.id and r.issues and r.status != "Offline"]
+    assert with_issues
+    for room in with_issues:  # their Dashboard issues are still reported
+        assert any("Dashboard" in problem for problem in others[room.id]["problems"]), others.get(room.id)
