@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Annotated, Literal
@@ -187,8 +186,8 @@ def tally(view: FleetView, problem: Problem | None, service: FleetService, key: 
             del assessed[room_id]
     devices_of, dashboard_of, newest, path = view.devices.get, view.dashboard.get, view.newest, view.tree.path
     ranked: list[tuple[tuple[int, str, str], Room, Assessment]] = []
-    by_health: Counter[str] = Counter()
-    by_status: Counter[str] = Counter()
+    by_health: dict[str, int] = {}  # plain dicts count faster than Counter; first seen first, as Counter would
+    by_status: dict[str, int] = {}
     for room in view.rooms:
         devices, dashboard = devices_of(room.id), dashboard_of(room.id)
         entry = assessed.get(room.id)
@@ -198,8 +197,8 @@ def tally(view: FleetView, problem: Problem | None, service: FleetService, key: 
             assessment = assess_room(room, devices=devices, dashboard=dashboard, newest=newest)
             assessed[room.id] = (room, devices, dashboard, assessment)
         verdict = assessment.verdict
-        by_health[verdict] += 1
-        by_status[room.status] += 1
+        by_health[verdict] = by_health.get(verdict, 0) + 1
+        by_status[room.status] = by_status.get(room.status, 0) + 1
         if (
             assessment.problems
             and verdict in ("warning", "critical")
@@ -209,8 +208,8 @@ def tally(view: FleetView, problem: Problem | None, service: FleetService, key: 
     ranked.sort(key=itemgetter(0))  # stable: equal keys keep the rooms' order
     found = Tally(
         problem_rooms=tuple((room, assessment) for _, room, assessment in ranked),
-        by_status=dict(by_status),
-        by_health=dict(by_health),
+        by_status=by_status,
+        by_health=by_health,
     )
     return cache.tallies.put(key, found) if key is not None else found
 
