@@ -162,7 +162,7 @@ class FleetService:
         self.background_sync = False  # True while a sync keeps every source current (fleet.sync)
         self.device_cycle = 0.0  # seconds the sync takes to read every room's devices once (fleet.sync)
         self._write_lock = anyio.Lock()
-        self._pending: list[Batch] = []  # batches waiting for the write lock (written in groups)
+        self._pending: list[_Write] = []  # batches waiting for the write lock (written in groups)
         self._flights: dict[Hashable, anyio.Lock] = {}
         self._unavailable: dict[Source, tuple[ZoomError, float]] = {}
         self._stale_before = 0.0
@@ -213,42 +213,50 @@ class FleetService:
         """Persist and remember. A store that cannot be written (disk full, database down) never loses the
         answer: the change is kept in memory and ``store_error`` says why it was not saved.
 
-        Group commit: batches that queue up behind a write go into the store together, in order, as one
+        Group commit: writes that queue up behind one another go into the store together, in order, as one
         transaction (a burst of webhook events costs one transaction, not one each: bench (f))."""
-        self._pending.append(batch)
+        await self._enqueue(_Write(batch, mergeable(batch)))
+
+    async def write_with(self, build: Callable[[], Batch], *, merges: bool = False) -> None:
+        """A write computed from the current state (a diff against what was known, a merge into a room's row):
+        built under the write lock after every write queued before it, so it never undoes a newer change.
+        ``merges``: what ``build`` returns never replaces locations or deletes rooms, so it may share a
+        transaction with its neighbours (it is still built after every write before it in the group)."""
+        await self._enqueue(_Write(build, merges))
+
+    async def _enqueue(self, write: _Write) -> None:
+        self._pending.append(write)
         try:
             await self._write_lock.acquire()
         except BaseException:  # cancelled while queued: it was never written, so it never will be
-            self._pending = [queued for queued in self._pending if queued is not batch]
+            self._pending = [queued for queued in self._pending if queued is not write]
             raise
         try:
-            while any(queued is batch for queued in self._pending):  # else an earlier holder wrote it
-                group = self._next_group()
+            while any(queued is write for queued in self._pending):  # else an earlier holder wrote it
                 # Shielded: other writers' batches ride on this write, so store and memory must both get it.
                 with anyio.CancelScope(shield=True):
-                    await self._write_now(group[0] if len(group) == 1 else merge_batches(group))
+                    await self._write_group(self._next_group())
         finally:
             self._write_lock.release()
 
-    async def write_with(self, build: Callable[[], Batch]) -> None:
-        """A write computed from the current state (a diff against what was known, a merge into a room's row):
-        built under the write lock after every write queued before it, so it never undoes a newer change."""
-        await self._write_lock.acquire()
-        try:
-            with anyio.CancelScope(shield=True):
-                while self._pending:
-                    group = self._next_group()
-                    await self._write_now(group[0] if len(group) == 1 else merge_batches(group))
-                await self._write_now(build())
-        finally:
-            self._write_lock.release()
-
-    def _next_group(self) -> list[Batch]:
-        """The oldest pending batch and those after it that merge with it without changing the outcome."""
+    def _next_group(self) -> list[_Write]:
+        """The oldest pending write and those after it that merge with it without changing the outcome."""
         group = [self._pending.pop(0)]
-        while self._pending and len(group) < MAX_GROUP and mergeable(group[0]) and mergeable(self._pending[0]):
+        while self._pending and len(group) < MAX_GROUP and group[0].merges and self._pending[0].merges:
             group.append(self._pending.pop(0))
         return group
+
+    async def _write_group(self, group: list[_Write]) -> None:
+        if len(group) == 1:
+            await self._write_now(group[0].batch())
+            return
+        batches = []
+        for write in group:
+            batch = write.batch()
+            # In memory at once, so that the next write of the group is built on it; the store gets them all.
+            self.state.apply_batch(batch, self.state.seq)
+            batches.append(batch)
+        await self._write_now(merge_batches(batches))
 
     async def _write_now(self, batch: Batch) -> None:
         try:
@@ -766,6 +774,17 @@ class FleetService:
 
     async def events(self, query: EventQuery) -> EventPage:
         return await self.store.events(query)
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """A queued write: a batch, or a function that builds one from the state when its turn comes."""
+
+    item: Batch | Callable[[], Batch]
+    merges: bool
+
+    def batch(self) -> Batch:
+        return self.item if isinstance(self.item, Batch) else self.item()
 
 
 def mergeable(batch: Batch) -> bool:

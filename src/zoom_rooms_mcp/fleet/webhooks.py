@@ -60,7 +60,8 @@ class FleetWebhookSink:
             return False
         if isinstance(event, AlertEvent):
             if event.kind in ("room_offline", "room_online"):
-                await self.fleet.write_with(lambda: self._alert(event))  # the row as it is now, then its status
+                # The row as it is when written (never undoing a newer change), in the same group commit.
+                await self.fleet.write_with(lambda: self._alert(event), merges=True)
             else:
                 await self.fleet.write(self._alert(event))
         elif isinstance(event, RoomChanged):
