@@ -209,9 +209,7 @@ def webhook_routes(settings: Settings, live: list[AppContext]) -> list[BaseRoute
     return [webhook_route(secret=secret, sink=LiveSink(live), account_id=account_id)]
 
 
-def demo_wiring(
-    settings: Settings, simulator: Simulator | None = None
-) -> tuple[Settings, httpx2.AsyncBaseTransport]:
+def demo_wiring(settings: Settings, simulator: Simulator | None = None) -> tuple[Settings, httpx2.AsyncBaseTransport]:
     """Demo mode: the production code path against the in-process simulator, with its credentials."""
     from zoom_rooms_mcp.simulator import DEMO_API_BASE_URL, DEMO_TOKEN_URL, Simulator
 
