@@ -30,10 +30,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, Field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -83,54 +82,41 @@ _LEVEL_TYPES = frozenset({"building", "floor"})
 _SPLIT_WORDS = re.compile(r"\band\b|[&+]", re.IGNORECASE)
 
 
-class LocationRef(BaseModel):
-    """A location the query was resolved to."""
+@dataclass(frozen=True, slots=True)
+class LocationRef:
+    """A location the query was resolved to (``path``: names from the top, joined by ' > ')."""
 
-    id: str = Field(description="Zoom location id; pass it as a location query to select exactly this location.")
-    name: str = Field(description="The location's own name, e.g. 'Building 2'.")
-    type: str = Field(description="Zoom level of the location: country, states, city, campus, building or floor.")
-    path: str = Field(
-        description="Full path from the top level, names joined by ' > ', e.g. "
-        "'United States > Washington > Seattle > Lake Union Campus > Building 2'."
-    )
+    id: str
+    name: str
+    type: str
+    path: str
 
 
-class Candidate(BaseModel):
-    """A location that fits the query to some degree."""
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A location that fits the query to some degree: ``score`` 1 = every part matched a name exactly,
+    0.8-0.95 = abbreviations, initials or typos, below 0.5 = only a weak suggestion."""
 
-    id: str = Field(description="Zoom location id; pass it as a location query to pick this candidate.")
-    name: str = Field(description="The location's own name.")
-    type: str = Field(description="Zoom level of the location: country, states, city, campus, building or floor.")
-    path: str = Field(description="Full path from the top level, names joined by ' > '; use it to tell places apart.")
-    score: float = Field(
-        ge=0.0,
-        le=1.0,
-        description="How well the location fits the whole query, from 0 to 1: 1 = every part matched a name "
-        "exactly; 0.8-0.95 = abbreviations, initials or typos; below 0.5 = only a weak suggestion.",
-    )
+    id: str
+    name: str
+    type: str
+    path: str
+    score: float
 
 
-class Resolution(BaseModel):
-    """How a location query was understood."""
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """How a location query was understood (pure data: the tools shape it for the model).
 
-    query: str = Field(description="The query as received (cut to 200 characters).")
-    status: Status = Field(
-        description="exact: the query names the locations in `locations`. fuzzy: best guess after typo or loose "
-        "matching, also in `locations`; confirm it if it matters. ambiguous: several different places fit equally "
-        "well, `locations` is empty and `candidates` lists them; ask the user or re-query with a parent name or a "
-        "location id. none: nothing fits; `candidates` holds the closest suggestions, if any."
-    )
-    locations: list[LocationRef] = Field(
-        default_factory=list,
-        description="What the query means (usually one location); rooms are taken from these locations and "
-        "everything below them. Empty when the status is ambiguous or none.",
-    )
-    candidates: list[Candidate] = Field(
-        default_factory=list,
-        description="Best fits, best first: the match itself for exact, the match and runners-up for fuzzy, the "
-        "equally good places for ambiguous, suggestions for none.",
-    )
-    message: str = Field(default="", description="A one-line explanation of the result and what to do next.")
+    ``exact``/``fuzzy``: ``locations`` holds what the query means; ``ambiguous``: several places fit equally
+    well and ``candidates`` lists them; ``none``: nothing fits, ``candidates`` are the closest suggestions.
+    """
+
+    query: str
+    status: Status
+    locations: list[LocationRef] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    message: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from weakref import WeakKeyDictionary
@@ -199,7 +200,7 @@ async def scope(service: FleetService, query: str | None) -> Scope:
     found = await service.scope(query, max_candidates=MAX_CANDIDATES)
     resolution = found.resolution
     if resolution is not None and resolution.status != "ambiguous":
-        trimmed = resolution.model_copy(update={"candidates": resolution.candidates[:MAX_SUGGESTIONS]})
+        trimmed = replace(resolution, candidates=resolution.candidates[:MAX_SUGGESTIONS])
         found = Scope(tree=found.tree, resolution=trimmed, location_ids=found.location_ids)
     return found
 
