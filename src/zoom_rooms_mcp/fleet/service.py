@@ -425,13 +425,14 @@ class FleetService:
             await self.write_with(batch)
         return failures
 
-    async def refresh_rooms_soon(self, spacing: float) -> None:
-        """Re-list the rooms unless a listing finished within ``spacing`` seconds (webhook bursts)."""
-        fresh = lambda: self.fresh(self.state.rooms_read_at, spacing)  # noqa: E731
+    async def refresh_rooms_since(self, since: float) -> None:
+        """Re-list the rooms unless a listing started at or after ``since`` (a webhook's arrival): a burst of
+        room events becomes one listing, and a listing from before the change never counts."""
+        fresh = lambda: (self.state.rooms_read_at or 0.0) >= since  # noqa: E731
         await self._once("rooms", fresh, lambda: self.refresh_rooms("sync"))
 
-    async def refresh_tree_soon(self, spacing: float) -> None:
-        fresh = lambda: self.state.tree is not None and self.fresh(self.state.tree.read_at, spacing)  # noqa: E731
+    async def refresh_tree_since(self, since: float) -> None:
+        fresh = lambda: self.state.tree is not None and self.state.tree.read_at >= since  # noqa: E731
         await self._once("tree", fresh, lambda: self.refresh_tree("sync"))
 
     # --- answering --------------------------------------------------------------------------------

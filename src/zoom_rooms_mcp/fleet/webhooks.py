@@ -32,18 +32,17 @@ from zoom_rooms_mcp.zoom.records import Room
 log = logging.getLogger(__name__)
 
 RECENT_KEYS = 10_000
-REREAD_SPACING = 2.0  # seconds: a burst of room or location events becomes one re-read
 
 
 class FleetWebhookSink:
     def __init__(self, fleet: FleetService) -> None:
         self.fleet = fleet
-        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._recent: OrderedDict[str, float] = OrderedDict()  # dedupe key → when it arrived
 
     def _seen(self, key: str) -> bool:
         if key in self._recent:
             return True
-        self._recent[key] = None
+        self._recent[key] = self.fleet.now()
         if len(self._recent) > RECENT_KEYS:
             self._recent.popitem(last=False)
         return False
@@ -139,13 +138,14 @@ class FleetWebhookSink:
     async def after(self, event: WebhookEvent) -> None:
         """Re-read from Zoom what a room or location event changed (after Zoom has its answer)."""
         fleet = self.fleet
+        arrived = self._recent.get(event.dedupe_key, fleet.now())
         try:
             if isinstance(event, RoomChanged) and event.action != "deleted":
-                await fleet.refresh_rooms_soon(REREAD_SPACING)
+                await fleet.refresh_rooms_since(arrived)
                 room = self._room(event.room_id)
                 if room is not None:
                     await fleet.refresh_profiles([room], "sync")
             elif isinstance(event, LocationChanged):
-                await fleet.refresh_tree_soon(REREAD_SPACING)
+                await fleet.refresh_tree_since(arrived)
         except ZoomError as exc:
             log.warning("could not re-read Zoom after %s: %s", event.event, exc.message)
