@@ -58,7 +58,7 @@ from zoom_rooms_mcp.simulator import SimCredentials
 from zoom_rooms_mcp.store import open_store
 from zoom_rooms_mcp.store.api import EventQuery, Store
 from zoom_rooms_mcp.zoom.catalog import RATE_LIMITS, Category, Plan
-from zoom_rooms_mcp.zoom.pacing import SAFETY_MARGIN
+from zoom_rooms_mcp.zoom.pacing import SYNC_MARGIN
 
 RATE_SCALE = 10.0
 SHARE = 0.5  # ZOOM_ROOMS_SYNC_SHARE's default
@@ -286,7 +286,7 @@ async def first_sync(rooms: int, sim: RemoteSimulator, env: dict[str, str], work
         # When each part was first seen in the store (seconds from the server's start; POLL resolution).
         "milestones_s": milestones,
         "device_phase_per_s": _phase_rate(milestones, device_requests),
-        "device_lane_per_s": round(SHARE * MEDIUM_LIMIT * RATE_SCALE * SAFETY_MARGIN, 1),
+        "device_lane_per_s": round(SHARE * MEDIUM_LIMIT * RATE_SCALE * SYNC_MARGIN, 1),
         "server_rss_mb": round(rss / MB, 1),
         "server_peak_rss_mb": round(peak / MB, 1),
         "server_cpu_s": round(cpu, 1),

@@ -11,7 +11,7 @@ Two lanes share each category (issue 9, ENGINE-NOTES "Budgets with priorities"):
 
 * ``tool``: requests a tool call is waiting for, up to the full (margined) limit, as above.
 * ``sync``: the background sync. It leaves only while no tool request is waiting in that category (a
-  waiting tool request always goes first), spaced at ``share`` × the limit at most, and counted in the
+  waiting tool request always goes first), spaced just under ``share`` × the limit, and counted in the
   same departure window, so both lanes together stay under the limit. It shrinks its share as Zoom's
   ``X-RateLimit-Remaining`` / ``X-RateLimit-Limit`` fall (other apps on the account use the same
   limits), backs off exponentially (bounded) after any 429 in the category while the tool lane carries
@@ -36,6 +36,7 @@ from zoom_rooms_mcp.zoom.errors import ZoomRateLimitError
 Lane = Literal["tool", "sync"]
 
 SAFETY_MARGIN = 0.85
+SYNC_MARGIN = 0.97  # the sync lane spaces its requests at 97 % of its share of the limit
 DEFAULT_SYNC_SHARE = 0.5
 SYNC_BACKOFF_INITIAL = 1.0
 SYNC_BACKOFF_MAX = 60.0
@@ -109,6 +110,7 @@ class CategoryPacer:
     ) -> None:
         limit_per_window = rate * window
         self.limit_per_window = limit_per_window
+        self.limit_rate = rate
         self.rate = rate * SAFETY_MARGIN
         self.interval = 1.0 / self.rate
         # burst + rate·window ≤ limit, less one request of headroom for jitter between admission and arrival.
@@ -186,7 +188,9 @@ class CategoryPacer:
                 continue
             wait = max(self._backoff_until - now, self._sync_next - now, self._window_wait(now))
             if wait <= 0:
-                self._sync_next = now + 1.0 / (share * self.rate)
+                # Its share of the limit itself (less a sliver for timing jitter): the tool lane's margin is
+                # on the total, which the shared departure window keeps for both lanes.
+                self._sync_next = now + 1.0 / (share * self.limit_rate * SYNC_MARGIN)
                 self._depart("sync")
                 return
             # Re-check after sleeping: a tool request may have arrived meanwhile and goes first.
