@@ -196,7 +196,7 @@ async def test_not_found_while_reading_a_room_becomes_a_note(sim: Simulator, con
         details = await call(client, "get_room_details", {"room": "Everest"})
         sim.faults.clear()
     assert details["capacity"] is None
-    assert any("capacity" in note and "not read" in note for note in details["notes"]), details["notes"]
+    assert any("capacity" in note and "not shown" in note for note in details["notes"]), details["notes"]
     assert details["devices"]
 
 

@@ -37,6 +37,7 @@ from zoom_rooms_mcp.fleet.state import (
 )
 from zoom_rooms_mcp.fleet.tree import TreeSnapshot
 from zoom_rooms_mcp.locations.resolver import Resolution
+from zoom_rooms_mcp.policy import degraded_note
 from zoom_rooms_mcp.store.api import (
     Batch,
     DashboardReading,
@@ -60,6 +61,8 @@ log = logging.getLogger(__name__)
 Source = Literal["rooms", "devices", "dashboard"]
 Progress = Callable[[int, int], Awaitable[None]]
 
+# What each source is called in a note when Zoom refuses it (the wording itself is policy.degraded_note's).
+SOURCE_LABELS: dict[Source, str] = {"rooms": "Room data", "devices": "Device checks", "dashboard": "Dashboard health"}
 ON_DEMAND_DEVICES = 500  # device reads one tool call may wait for (Medium: seconds at the plan's rate)
 ON_DEMAND_DASHBOARD_ROOMS = 100  # per-room Dashboard reads (Heavy: tens per second)
 ON_DEMAND_DASHBOARD_PAGES = 10  # Dashboard list pages (Resource-intensive: 10-20 a minute)
@@ -578,7 +581,7 @@ class FleetService:
             self._skip("dashboard", notes)
             return
         except ZoomError as exc:
-            notes.append(f"Dashboard health not read: {exc.message}")
+            notes.append(degraded_note(exc, SOURCE_LABELS["dashboard"]))
             return
         checked = sum(1 for r in rooms if r.id in self.state.dashboard)
         notes.append(
@@ -626,7 +629,7 @@ class FleetService:
         if self.clock() - at > UNAVAILABLE_RETRY:
             del self._unavailable[source]
             return False
-        notes.append(unavailable_note(source, exc))
+        notes.append(degraded_note(exc, SOURCE_LABELS[source]))
         return True
 
     def _note_failures(
@@ -642,7 +645,7 @@ class FleetService:
         refusal = next((e for e in failures.values() if isinstance(e, ZoomScopeError | ZoomPlanError)), None)
         if refusal is not None:
             self._unavailable[source] = (refusal, self.clock())
-            notes.append(unavailable_note(source, refusal))
+            notes.append(degraded_note(refusal, SOURCE_LABELS[source]))
             return
         names = ", ".join(f"'{rooms[i].name}'" for i in sorted(failures, key=lambda i: rooms[i].name)[:5])
         more = f" and {len(failures) - 5} more" if len(failures) > 5 else ""
@@ -704,10 +707,8 @@ class FleetService:
                 return
             failures = await self.refresh_profiles([room], "tool")
             error = failures.get(room.id)
-            if isinstance(error, ZoomScopeError | ZoomPlanError):
-                notes.append(unavailable_note("rooms", error, what="Room type, capacity and support contact"))
-            elif error is not None:
-                notes.append(f"Room type, capacity and support contact not read: {error.message}")
+            if error is not None:
+                notes.append(degraded_note(error, "Room type, capacity and support contact"))
 
         async with anyio.create_task_group() as tg:
             for read in (devices, dashboard, profile):
@@ -810,15 +811,6 @@ def merge_batches(batches: Sequence[Batch]) -> Batch:
         events=[event for b in batches for event in b.events],
         meta={k: v for b in batches for k, v in b.meta.items()},
     )
-
-
-def unavailable_note(source: Source, exc: ZoomError, *, what: str | None = None) -> str:
-    label = what or {"rooms": "Room data", "devices": "Device checks", "dashboard": "Dashboard health"}[source]
-    if isinstance(exc, ZoomScopeError):
-        return f"{label} skipped: the app lacks the scope {' or '.join(exc.scopes) or 'it needs'}."
-    if isinstance(exc, ZoomPlanError):
-        return f"{label} skipped: the account's plan has no Zoom Dashboard (Business or higher)."
-    return f"{label} skipped: {exc.message}"
 
 
 def _oldest(times: Iterable[float]) -> float | None:

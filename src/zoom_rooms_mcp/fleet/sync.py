@@ -31,7 +31,7 @@ from typing import Literal
 
 import anyio
 
-from zoom_rooms_mcp.fleet.service import EVENT_RETENTION, FleetService, unavailable_note
+from zoom_rooms_mcp.fleet.service import EVENT_RETENTION, FleetService
 from zoom_rooms_mcp.fleet.state import META_SYNC_STATUS, META_TYPE_CENSUS
 from zoom_rooms_mcp.store.api import Batch, DeviceReading, Store
 from zoom_rooms_mcp.store.errors import StoreError
@@ -100,7 +100,7 @@ class SyncEngine:
         self._loops = {name: _Loop(name) for name in ("rooms", "tree", "devices", "dashboard", "profiles")}
         self._priority: set[str] = set()  # rooms to re-check first (status changed)
         self._wake = anyio.Event()
-        self._dashboard_off: str | None = None
+        self._dashboard_off = False  # Zoom refused the Dashboard (scope or plan): not waited for
         self._census_extra = False  # the unfiltered listing had rooms no per-type listing has
         self.read_error: str | None = None  # why the store's changes cannot be read now (None: they can)
         self._listed = anyio.Event()  # set once the rooms are known (the Dashboard is matched to them)
@@ -162,7 +162,7 @@ class SyncEngine:
             reading = state.devices.get(room_id)
             if reading is None or self.clock() - reading.read_at > target:
                 return False
-        return self._dashboard_off is not None or state.dashboard_read_at is not None
+        return self._dashboard_off or state.dashboard_read_at is not None
 
     # --- running ----------------------------------------------------------------------------------
 
@@ -421,10 +421,10 @@ class SyncEngine:
             started = self.clock()
             try:
                 await self.fleet.refresh_dashboard_all("sync")
-            except (ZoomScopeError, ZoomPlanError) as exc:
-                self._dashboard_off = unavailable_note("dashboard", exc)
+            except (ZoomScopeError, ZoomPlanError):
+                self._dashboard_off = True
                 return 3_600.0  # the scope or plan may change; look again hourly
-            self._dashboard_off = None
+            self._dashboard_off = False
             return max(0.0, self.cadence.min_dashboard_cycle - (self.clock() - started))
 
         await self._guarded("dashboard", step)
